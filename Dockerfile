@@ -1,0 +1,17 @@
+# One image for every process of the SBR inbox (CLI, and later worker, beat, API).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY sbr_parser ./sbr_parser
+COPY matching ./matching
+COPY models ./models
+COPY workers ./workers
+COPY cli ./cli
+COPY config ./config
+RUN pip install --no-cache-dir .
+# Run as an unprivileged user: the inbox reads hostile input.
+RUN useradd --create-home --uid 10001 sbr
+USER sbr
+WORKDIR /home/sbr
+ENTRYPOINT ["sbr-inbox"]
+CMD ["--help"]

@@ -1,0 +1,21 @@
+"""The ``sbr-inbox`` console script: one Typer app, each command group in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import demo, parse
+
+app = typer.Typer(
+    name="sbr-inbox",
+    help="SBR inbox processor: read incoming tax returns and place them with the right client.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command(name="parse")(parse.parse_command)
+app.command(name="demo")(demo.demo_command)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m cli.main`
+    app()

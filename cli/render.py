@@ -1,0 +1,83 @@
+"""How parse results look on a terminal and in JSON lines; shared by ``parse`` and ``demo``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from sbr_parser import ParsedReturn, ParseResult
+
+__all__ = ["json_line", "results_table", "summary_line"]
+
+
+def json_line(file: str, result: ParseResult) -> str:
+    """One ``parse --json`` line: ``file`` first, then the DESIGN.md 4a fields."""
+    return json.dumps({"file": file, **result.to_record()}, ensure_ascii=False)
+
+
+def results_table(rows: Iterable[tuple[str, ParseResult]], *, title: str | None = None) -> Table:
+    """A readable table of parse results, one row per message."""
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("File / message", overflow="fold", max_width=40)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Identifier", no_wrap=True)
+    table.add_column("Period", no_wrap=True)
+    table.add_column("Entrypoint", no_wrap=True)
+    table.add_column("Amount", justify="right", no_wrap=True)
+    table.add_column("Reason", overflow="fold", min_width=30)
+    for name, result in rows:
+        if isinstance(result, ParsedReturn):
+            identifier = result.identifier
+            if not result.identifier_valid:
+                identifier += " [yellow]✗ check[/yellow]"
+            table.add_row(
+                name,
+                "[green]parsed[/green]",
+                result.kind.value,
+                identifier,
+                f"{result.period_start}..{result.period_end}",
+                result.taxonomy.entrypoint,
+                "" if result.amount_due is None else f"€ {result.amount_due}",
+                "",
+            )
+        else:
+            table.add_row(
+                name,
+                "[red]rejected[/red]",
+                result.kind.value if result.kind else "",
+                result.identifier or "",
+                "",
+                result.taxonomy.entrypoint if result.taxonomy else "",
+                "",
+                f"[bold]{result.reason.value}[/bold]: {result.detail}",
+            )
+    return table
+
+
+def summary_line(results: Iterable[ParseResult]) -> str:
+    """``7 parsed (OB 2, IB 1, ...), 3 rejected (empty 1, ...)``."""
+    parsed: Counter[str] = Counter()
+    rejected: Counter[str] = Counter()
+    for result in results:
+        if isinstance(result, ParsedReturn):
+            parsed[result.kind.value] += 1
+        else:
+            rejected[result.reason.value] += 1
+
+    def detail(counter: Counter[str]) -> str:
+        return f" ({', '.join(f'{k} {v}' for k, v in sorted(counter.items()))})" if counter else ""
+
+    return (
+        f"{sum(parsed.values())} parsed{detail(parsed)}, "
+        f"{sum(rejected.values())} rejected{detail(rejected)}"
+    )
+
+
+def stdout_console() -> Console:
+    """The console for tables; wide enough that a redirected table stays readable."""
+    return Console(width=None if Console().is_terminal else 160)

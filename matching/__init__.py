@@ -1,0 +1,1 @@
+"""Matching: the rules of DESIGN.md section 4 as pure functions over plain data (issue 5)."""

@@ -1,0 +1,1 @@
+"""Models: SQLAlchemy 2 models, sessions and Alembic migrations (issue 4)."""

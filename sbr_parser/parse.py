@@ -1,0 +1,148 @@
+"""The parser's entry points: bytes (or a file) in, a ParsedReturn or a Rejection out.
+
+``parse_message`` never raises for any input: every failure becomes a :class:`Rejection` with a
+reason code and a sentence. That promise is what lets a worker call it on anything that arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from sbr_parser.errors import NotAReturnError, SbrParseError, UnsupportedKindError
+from sbr_parser.identifiers import check_identifier
+from sbr_parser.loonaangifte import LOONAANGIFTE_NAMESPACE_PREFIX, read_loonaangifte
+from sbr_parser.types import (
+    IdentifierType,
+    ParsedReturn,
+    ParseResult,
+    Rejection,
+    RejectionReason,
+    ReturnKind,
+    Taxonomy,
+)
+from sbr_parser.xbrl import XBRLI, read_xbrl
+from sbr_parser.xml_safety import DEFAULT_MAX_MESSAGE_BYTES, check_size, parse_xml
+
+__all__ = ["parse_file", "parse_message"]
+
+_BELASTINGDIENST_NAMESPACE_PREFIX = "http://xml.belastingdienst.nl/schemas/"
+_READ_CHUNK = 1024 * 1024
+
+
+def parse_message(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+) -> ParseResult:
+    """Parse one message. ``filename`` is carried along for messages only, never interpreted.
+
+    >>> parse_message(b"").reason
+    <RejectionReason.EMPTY: 'empty'>
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    return _parse(data, sha256=sha256, size=len(data), filename=filename, max_bytes=max_bytes)
+
+
+def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> ParseResult:
+    """Parse the file at ``path``, reading at most ``max_bytes`` of it into memory.
+
+    A file over the limit is hashed in chunks (so its sha256 is still recorded) but never held
+    whole in memory nor parsed.
+    """
+    digest = hashlib.sha256()
+    kept = bytearray()
+    size = 0
+    with path.open("rb") as handle:
+        # A file known to be over the limit is only hashed; one that grows past it while we read
+        # (still being written) drops what was kept. Memory stays at one chunk plus the limit.
+        keep = os.fstat(handle.fileno()).st_size <= max_bytes
+        while chunk := handle.read(_READ_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if keep and size <= max_bytes:
+                kept += chunk
+            elif kept:
+                kept = bytearray()
+    data = bytes(kept) if size <= max_bytes else b""
+    return _parse(
+        data, sha256=digest.hexdigest(), size=size, filename=str(path), max_bytes=max_bytes
+    )
+
+
+def _parse(
+    data: bytes, *, sha256: str, size: int, filename: str | None, max_bytes: int
+) -> ParseResult:
+    try:
+        check_size(size, max_bytes)
+        return _read(data, sha256=sha256, filename=filename, max_bytes=max_bytes)
+    except SbrParseError as exc:
+        return Rejection(
+            sha256=sha256,
+            size=size,
+            reason=exc.reason,
+            detail=exc.detail,
+            kind=exc.kind,
+            identifier=exc.identifier,
+            identifier_type=exc.identifier_type,
+            taxonomy=exc.taxonomy,
+            filename=filename,
+        )
+    except Exception as exc:
+        return Rejection(
+            sha256=sha256,
+            size=size,
+            reason=RejectionReason.PARSE_ERROR,
+            detail=f"internal parser error ({type(exc).__name__}: {exc}); please report it",
+            filename=filename,
+        )
+
+
+def _read(data: bytes, *, sha256: str, filename: str | None, max_bytes: int) -> ParsedReturn:
+    root = parse_xml(data, max_bytes=max_bytes)
+    # Split the Clark tag by hand: etree.QName costs as much as the rest of this dispatch.
+    namespace, _, localname = root.tag.rpartition("}")
+    namespace = namespace.removeprefix("{")
+    if namespace == XBRLI and localname == "xbrl":
+        xbrl = read_xbrl(root)
+        kind, identifier_type = xbrl.spec.kind, xbrl.spec.identifier_type
+        found, taxonomy = xbrl.identifier, xbrl.taxonomy
+        start, end, amount = xbrl.period_start, xbrl.period_end, xbrl.amount_due
+    elif localname == "Loonaangifte" and namespace.startswith(LOONAANGIFTE_NAMESPACE_PREFIX):
+        kind, identifier_type = ReturnKind.LH, IdentifierType.LH
+        try:
+            payroll = read_loonaangifte(root, namespace)
+        except SbrParseError as exc:
+            exc.kind, exc.identifier_type = kind, identifier_type
+            raise
+        found, taxonomy = payroll.identifier, payroll.taxonomy
+        start, end, amount = payroll.period_start, payroll.period_end, payroll.amount_due
+    elif namespace.startswith(_BELASTINGDIENST_NAMESPACE_PREFIX):
+        raise UnsupportedKindError(
+            f"A Belastingdienst '{localname}' message ({namespace}) is not a return kind "
+            "this inbox handles.",
+            taxonomy=Taxonomy(namespace, localname, year=None, generation=None),
+        )
+    else:
+        where = f"{{{namespace}}}{localname}" if namespace else localname
+        raise NotAReturnError(
+            f"The XML root element is {where}: neither an XBRL instance (xbrli:xbrl) nor a "
+            "Belastingdienst Loonaangifte."
+        )
+    checked = check_identifier(identifier_type, found)
+    return ParsedReturn(
+        sha256=sha256,
+        size=len(data),
+        kind=kind,
+        identifier=found,
+        identifier_normalised=checked.normalised,
+        identifier_type=identifier_type,
+        identifier_valid=checked.valid,
+        period_start=start,
+        period_end=end,
+        taxonomy=taxonomy,
+        amount_due=amount,
+        filename=filename,
+    )

@@ -1,0 +1,165 @@
+"""The parser's results: a typed :class:`ParsedReturn` or a typed :class:`Rejection`.
+
+Both are immutable ``NamedTuple`` classes rather than pydantic models or frozen dataclasses: the
+parser makes one per message on the hot path, where a validated model costs more than reading a
+small return and a frozen dataclass's ``__init__`` several times a tuple's. Their fields are
+already checked by the code that fills them. ``to_record()`` gives the JSON shape of DESIGN.md 4a.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+__all__ = [
+    "IdentifierType",
+    "ParseResult",
+    "ParsedReturn",
+    "Rejection",
+    "RejectionReason",
+    "ReturnKind",
+    "Taxonomy",
+]
+
+
+class ReturnKind(enum.StrEnum):
+    """The return kinds of DESIGN.md section 3."""
+
+    OB = "OB"
+    OB_SUPPLETIE = "OB_SUPPLETIE"
+    ICP = "ICP"
+    IB = "IB"
+    VPB = "VPB"
+    LH = "LH"
+
+
+class IdentifierType(enum.StrEnum):
+    """Fiscal number types, as the knowledge base's three fields; a return is matched on one."""
+
+    OB = "OB"
+    BSN_RSIN = "BSN_RSIN"
+    LH = "LH"
+
+
+class RejectionReason(enum.StrEnum):
+    """Why a message cannot be read as a return (DESIGN.md section 4, plus ``unsafe_xml``)."""
+
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    PARSE_ERROR = "parse_error"
+    # Not in DESIGN.md's list: a DOCTYPE (the vehicle of XXE, billion laughs and quadratic
+    # blowup) is never in a real SBR message, and staff should see "refused as unsafe" rather
+    # than "could not parse" for it. See the issue note.
+    UNSAFE_XML = "unsafe_xml"
+    NOT_A_RETURN = "not_a_return"
+    UNSUPPORTED_KIND = "unsupported_kind"
+    MISSING_IDENTIFIER = "missing_identifier"
+    MISSING_PERIOD = "missing_period"
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """Which schema a message was made against.
+
+    For XBRL: the ``link:schemaRef`` href, its entrypoint name (``bd-rpt-ob-aangifte-2020``), the
+    entrypoint's year (the filing year it is *for*, not the NT year) and the NT generation.
+    For the Loonaangifte: the root namespace and the year in it.
+    """
+
+    reference: str
+    entrypoint: str
+    year: int | None
+    generation: str | None
+
+
+class ParsedReturn(NamedTuple):
+    """A message that was read as a return: whose, which kind, which period."""
+
+    sha256: str
+    size: int
+    kind: ReturnKind
+    identifier: str
+    identifier_normalised: str
+    identifier_type: IdentifierType
+    identifier_valid: bool
+    period_start: dt.date
+    period_end: dt.date
+    taxonomy: Taxonomy
+    amount_due: Decimal | None = None
+    filename: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "parsed"
+
+    def to_record(self) -> dict[str, object]:
+        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus extra fields."""
+        return {
+            "sha256": self.sha256,
+            "status": self.status,
+            "reason": None,
+            "kind": self.kind.value,
+            "identifier": self.identifier,
+            "identifier_type": self.identifier_type.value,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "taxonomy": self.taxonomy.reference,
+            # Fields added to the contract (never renamed):
+            "detail": None,
+            "identifier_normalised": self.identifier_normalised,
+            "identifier_valid": self.identifier_valid,
+            "entrypoint": self.taxonomy.entrypoint,
+            "taxonomy_year": self.taxonomy.year,
+            "amount_due": None if self.amount_due is None else str(self.amount_due),
+            "size": self.size,
+        }
+
+
+class Rejection(NamedTuple):
+    """A message that cannot be read as a return, with the reason code and a sentence for staff.
+
+    What the parser did learn before it stopped (the kind, the identifier, the taxonomy) is kept,
+    so the review queue can show "an OB return of 001000044B37 without a period" rather than just
+    "missing_period".
+    """
+
+    sha256: str
+    size: int
+    reason: RejectionReason
+    detail: str
+    kind: ReturnKind | None = None
+    identifier: str | None = None
+    identifier_type: IdentifierType | None = None
+    taxonomy: Taxonomy | None = None
+    filename: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "rejected"
+
+    def to_record(self) -> dict[str, object]:
+        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus extra fields."""
+        return {
+            "sha256": self.sha256,
+            "status": self.status,
+            "reason": self.reason.value,
+            "kind": None if self.kind is None else self.kind.value,
+            "identifier": self.identifier,
+            "identifier_type": None if self.identifier_type is None else self.identifier_type.value,
+            "period_start": None,
+            "period_end": None,
+            "taxonomy": None if self.taxonomy is None else self.taxonomy.reference,
+            "detail": self.detail,
+            "identifier_normalised": None,
+            "identifier_valid": None,
+            "entrypoint": None if self.taxonomy is None else self.taxonomy.entrypoint,
+            "taxonomy_year": None if self.taxonomy is None else self.taxonomy.year,
+            "amount_due": None,
+            "size": self.size,
+        }
+
+
+ParseResult = ParsedReturn | Rejection

@@ -1,0 +1,22 @@
+"""Shared fixtures. The real sample messages are read from ../shared/samples, never copied here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = Path(os.environ.get("SBR_INBOX_SAMPLES_DIR", REPO_ROOT.parent / "shared" / "samples"))
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The shared sample folder; a missing folder fails the run instead of skipping tests."""
+    if not (SAMPLES_DIR / "PROVENANCE.md").is_file():
+        pytest.fail(
+            f"sample messages not found at {SAMPLES_DIR}; clone beside ../shared or set "
+            "SBR_INBOX_SAMPLES_DIR"
+        )
+    return SAMPLES_DIR

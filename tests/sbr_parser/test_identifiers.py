@@ -1,0 +1,59 @@
+"""Identifier normalisation and checks (python-stdnum underneath), one function for all callers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sbr_parser import IdentifierType, check_identifier, normalise_identifier
+
+OB, BSN, LH = IdentifierType.OB, IdentifierType.BSN_RSIN, IdentifierType.LH
+
+
+@pytest.mark.parametrize(
+    ("kind", "found", "normalised", "valid"),
+    [
+        (OB, "001000044B37", "001000044B37", True),
+        (OB, "NL001000044B37", "001000044B37", True),
+        (OB, "nl 0010.00044-b37", "001000044B37", True),
+        (OB, "1000044B37", "001000044B37", True),  # zero-padded like a BSN
+        (OB, "001000045B37", "001000045B37", False),  # typo: fails the eleven-test
+        (OB, "001000044B00", "001000044B00", False),  # subnumber 00 does not exist
+        (OB, "001000044L01", "001000044L01", False),  # an LH number is not an OB number
+        (OB, "987654321B09", "987654321B09", False),  # Odoo's placeholder fails both checks
+        (BSN, "000000012", "000000012", True),
+        (BSN, "12345678", "012345678", False),  # masked VB-03 value: padded, fails the test
+        (BSN, "111.222.333", "111222333", True),
+        (BSN, "111222334", "111222334", False),
+        (BSN, "ABC", "ABC", False),  # never padded into digits
+        (LH, "111222333L01", "111222333L01", True),
+        (LH, "111222333l01", "111222333L01", True),
+        (LH, "111222334L01", "111222334L01", False),
+        (LH, "111222333B01", "111222333B01", False),
+        (LH, "1224153L05", "001224153L05", True),
+    ],
+)
+def test_normalise_and_check(
+    kind: IdentifierType, found: str, normalised: str, valid: bool
+) -> None:
+    checked = check_identifier(kind, found)
+    assert checked.found == found
+    assert checked.normalised == normalised
+    assert checked.valid is valid
+
+
+@given(st.sampled_from(list(IdentifierType)), st.text(max_size=40))
+def test_normalising_is_idempotent_and_never_raises(kind: IdentifierType, value: str) -> None:
+    once = normalise_identifier(kind, value)
+    assert normalise_identifier(kind, once) == once
+    check_identifier(kind, value)
+
+
+@given(st.integers(min_value=1, max_value=999_999_999), st.integers(min_value=1, max_value=99))
+def test_ob_number_is_valid_exactly_when_its_nine_digits_are(number: int, sub: int) -> None:
+    digits = f"{number:09d}"
+    bsn_valid = check_identifier(BSN, digits).valid
+    assert check_identifier(LH, f"{digits}L{sub:02d}").valid is bsn_valid
+    if bsn_valid:
+        assert check_identifier(OB, f"NL{digits}B{sub:02d}").valid

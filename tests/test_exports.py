@@ -1,0 +1,40 @@
+"""Each package's public surface is pinned: a removed or renamed export fails here first."""
+
+from __future__ import annotations
+
+import sbr_parser
+
+
+def test_sbr_parser_exports() -> None:
+    assert sorted(sbr_parser.__all__) == sorted(
+        [
+            "DEFAULT_MAX_MESSAGE_BYTES",
+            "CheckedIdentifier",
+            "IdentifierType",
+            "ParseResult",
+            "ParsedReturn",
+            "Rejection",
+            "RejectionReason",
+            "ReturnKind",
+            "Taxonomy",
+            "check_identifier",
+            "normalise_identifier",
+            "parse_file",
+            "parse_message",
+        ]
+    )
+    for name in sbr_parser.__all__:
+        assert getattr(sbr_parser, name) is not None
+
+
+def test_rejection_reasons_include_every_design_code() -> None:
+    design = {
+        "empty",
+        "parse_error",
+        "not_a_return",
+        "unsupported_kind",
+        "too_large",
+        "missing_identifier",
+        "missing_period",
+    }
+    assert design <= {reason.value for reason in sbr_parser.RejectionReason}
