@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 __all__ = [
+    "RECORD_KEYS",
     "IdentifierType",
     "ParseResult",
     "ParsedReturn",
@@ -96,26 +97,18 @@ class ParsedReturn(NamedTuple):
         return "parsed"
 
     def to_record(self) -> dict[str, object]:
-        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus extra fields."""
-        return {
-            "sha256": self.sha256,
-            "status": self.status,
-            "reason": None,
-            "kind": self.kind.value,
-            "identifier": self.identifier,
-            "identifier_type": self.identifier_type.value,
-            "period_start": self.period_start.isoformat(),
-            "period_end": self.period_end.isoformat(),
-            "taxonomy": self.taxonomy.reference,
-            # Fields added to the contract (never renamed):
-            "detail": None,
-            "identifier_normalised": self.identifier_normalised,
-            "identifier_valid": self.identifier_valid,
-            "entrypoint": self.taxonomy.entrypoint,
-            "taxonomy_year": self.taxonomy.year,
-            "amount_due": None if self.amount_due is None else str(self.amount_due),
-            "size": self.size,
-        }
+        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus added fields."""
+        return _record(
+            self,
+            kind=self.kind,
+            identifier_type=self.identifier_type,
+            taxonomy=self.taxonomy,
+            period_start=self.period_start.isoformat(),
+            period_end=self.period_end.isoformat(),
+            identifier_normalised=self.identifier_normalised,
+            identifier_valid=self.identifier_valid,
+            amount_due=None if self.amount_due is None else str(self.amount_due),
+        )
 
 
 class Rejection(NamedTuple):
@@ -141,25 +134,61 @@ class Rejection(NamedTuple):
         return "rejected"
 
     def to_record(self) -> dict[str, object]:
-        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus extra fields."""
-        return {
-            "sha256": self.sha256,
-            "status": self.status,
-            "reason": self.reason.value,
-            "kind": None if self.kind is None else self.kind.value,
-            "identifier": self.identifier,
-            "identifier_type": None if self.identifier_type is None else self.identifier_type.value,
-            "period_start": None,
-            "period_end": None,
-            "taxonomy": None if self.taxonomy is None else self.taxonomy.reference,
-            "detail": self.detail,
-            "identifier_normalised": None,
-            "identifier_valid": None,
-            "entrypoint": None if self.taxonomy is None else self.taxonomy.entrypoint,
-            "taxonomy_year": None if self.taxonomy is None else self.taxonomy.year,
-            "amount_due": None,
-            "size": self.size,
-        }
+        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus added fields."""
+        return _record(
+            self,
+            kind=self.kind,
+            identifier_type=self.identifier_type,
+            taxonomy=self.taxonomy,
+            reason=self.reason.value,
+            detail=self.detail,
+        )
 
 
 ParseResult = ParsedReturn | Rejection
+
+
+#: The keys of a ``to_record()`` dict, in order: DESIGN.md 4a's (without ``file``), then the
+#: fields we added. One list, so a parsed and a rejected record can never differ in shape.
+RECORD_KEYS = (
+    "sha256",
+    "status",
+    "reason",
+    "kind",
+    "identifier",
+    "identifier_type",
+    "period_start",
+    "period_end",
+    "taxonomy",
+    "detail",
+    "identifier_normalised",
+    "identifier_valid",
+    "entrypoint",
+    "taxonomy_year",
+    "amount_due",
+    "size",
+)
+
+
+def _record(
+    result: ParsedReturn | Rejection,
+    *,
+    kind: ReturnKind | None,
+    identifier_type: IdentifierType | None,
+    taxonomy: Taxonomy | None,
+    **fields: object,
+) -> dict[str, object]:
+    record: dict[str, object] = dict.fromkeys(RECORD_KEYS)
+    record.update(
+        sha256=result.sha256,
+        status=result.status,
+        kind=None if kind is None else kind.value,
+        identifier=result.identifier,
+        identifier_type=None if identifier_type is None else identifier_type.value,
+        taxonomy=None if taxonomy is None else taxonomy.reference,
+        entrypoint=None if taxonomy is None else taxonomy.entrypoint,
+        taxonomy_year=None if taxonomy is None else taxonomy.year,
+        size=result.size,
+        **fields,
+    )
+    return record

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sbr_parser
+from sbr_parser.types import RECORD_KEYS
 
 
 def test_sbr_parser_exports() -> None:
@@ -38,3 +41,11 @@ def test_rejection_reasons_include_every_design_code() -> None:
         "missing_period",
     }
     assert design <= {reason.value for reason in sbr_parser.RejectionReason}
+
+
+def test_parsed_and_rejected_records_have_the_same_keys(samples_dir: Path) -> None:
+    parsed = sbr_parser.parse_message(
+        (samples_dir / "ob" / "VB-01_bd-rpt-ob-aangifte-2020.xbrl").read_bytes()
+    )
+    rejected = sbr_parser.parse_message(b"")
+    assert tuple(parsed.to_record()) == tuple(rejected.to_record()) == RECORD_KEYS
