@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import demo, parse
+from cli.db import db_app
 
 app = typer.Typer(
     name="sbr-inbox",
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.command(name="parse")(parse.parse_command)
 app.command(name="demo")(demo.demo_command)
+app.add_typer(db_app, name="db")
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main`

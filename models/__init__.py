@@ -1,1 +1,22 @@
-"""Models: SQLAlchemy 2 models, sessions and Alembic migrations (issue 4)."""
+"""Models: SQLAlchemy 2 models, engine and sessions, and Alembic migrations.
+
+Issue 4 grows this into the whole CRM; so far: offices, relations with their knowledge-base
+fields and addresses, and fiscal numbers with their SBR settings.
+"""
+
+from models.base import Base
+from models.crm import FiscalNumber, Office, Relation, RelationAddress
+from models.db import make_engine, session_scope
+from models.enums import LegalForm, RelationType
+
+__all__ = [
+    "Base",
+    "FiscalNumber",
+    "LegalForm",
+    "Office",
+    "Relation",
+    "RelationAddress",
+    "RelationType",
+    "make_engine",
+    "session_scope",
+]

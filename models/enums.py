@@ -1,0 +1,50 @@
+"""Domain codes stored in the database (DESIGN.md sections 2 and 4), as string enums.
+
+They are stored as their string values with a CHECK constraint (not native PostgreSQL enums), so
+adding a code is a one-line migration on both PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum
+
+__all__ = ["LegalForm", "RelationType", "string_enum"]
+
+
+class RelationType(enum.StrEnum):
+    """``relation.type``: what kind of client dossier a relation is."""
+
+    ORGANISATION = "organisation"
+    PERSON = "person"
+    INTERNAL = "internal"
+    SUPPLIER = "supplier"
+
+
+class LegalForm(enum.StrEnum):
+    """``relation.legal_form`` (rechtsvorm) of an organisation."""
+
+    EENMANSZAAK = "eenmanszaak"
+    VOF = "vof"
+    CV = "cv"
+    MAATSCHAP = "maatschap"
+    BV = "bv"
+    NV = "nv"
+    COOPERATIE = "cooperatie"
+    STICHTING = "stichting"
+    VERENIGING = "vereniging"
+    OTHER = "other"
+
+
+def string_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    """A column type storing ``enum_class`` by value, with a named CHECK constraint."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_class),
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
