@@ -100,9 +100,6 @@ class ParsedReturn(NamedTuple):
         """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus added fields."""
         return _record(
             self,
-            kind=self.kind,
-            identifier_type=self.identifier_type,
-            taxonomy=self.taxonomy,
             period_start=self.period_start.isoformat(),
             period_end=self.period_end.isoformat(),
             identifier_normalised=self.identifier_normalised,
@@ -137,9 +134,6 @@ class Rejection(NamedTuple):
         """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus added fields."""
         return _record(
             self,
-            kind=self.kind,
-            identifier_type=self.identifier_type,
-            taxonomy=self.taxonomy,
             reason=self.reason.value,
             detail=self.detail,
         )
@@ -170,14 +164,8 @@ RECORD_KEYS = (
 )
 
 
-def _record(
-    result: ParsedReturn | Rejection,
-    *,
-    kind: ReturnKind | None,
-    identifier_type: IdentifierType | None,
-    taxonomy: Taxonomy | None,
-    **fields: object,
-) -> dict[str, object]:
+def _record(result: ParsedReturn | Rejection, **fields: object) -> dict[str, object]:
+    kind, identifier_type, taxonomy = result.kind, result.identifier_type, result.taxonomy
     record: dict[str, object] = dict.fromkeys(RECORD_KEYS)
     record.update(
         sha256=result.sha256,
