@@ -5,18 +5,23 @@ fields and addresses, and fiscal numbers with their SBR settings.
 """
 
 from models.base import Base
-from models.crm import FiscalNumber, Office, Relation, RelationAddress
+from models.catalogue import CATALOGUE, seed_products
+from models.crm import FiscalNumber, Office, Product, Relation, RelationAddress, RelationProduct
 from models.db import make_engine, session_scope
 from models.enums import LegalForm, RelationType
 
 __all__ = [
+    "CATALOGUE",
     "Base",
     "FiscalNumber",
     "LegalForm",
     "Office",
+    "Product",
     "Relation",
     "RelationAddress",
+    "RelationProduct",
     "RelationType",
     "make_engine",
+    "seed_products",
     "session_scope",
 ]

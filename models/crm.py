@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -26,7 +27,7 @@ from models.base import Base, TimestampMixin
 from models.enums import LegalForm, RelationType, string_enum
 from sbr_parser import IdentifierType, normalise_identifier
 
-__all__ = ["FiscalNumber", "Office", "Relation", "RelationAddress"]
+__all__ = ["FiscalNumber", "Office", "Product", "Relation", "RelationAddress", "RelationProduct"]
 
 
 class Office(TimestampMixin, Base):
@@ -81,6 +82,9 @@ class Relation(TimestampMixin, Base):
     )
     addresses: Mapped[list[RelationAddress]] = relationship(
         back_populates="relation", cascade="all, delete-orphan", order_by="RelationAddress.kind"
+    )
+    products: Mapped[list[RelationProduct]] = relationship(
+        back_populates="relation", cascade="all, delete-orphan", order_by="RelationProduct.id"
     )
 
 
@@ -144,3 +148,53 @@ class FiscalNumber(TimestampMixin, Base):
         if value is not None and kind is not None:
             self.normalised = normalise_identifier(kind, value)
         return new
+
+
+class Product(TimestampMixin, Base):
+    """A service of the office's catalogue (``models.catalogue``): the kinds it covers."""
+
+    __tablename__ = "product"
+    __table_args__ = (UniqueConstraint("office_id", "code"), UniqueConstraint("id", "office_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    # Lists of codes, kept as JSON so the catalogue stays data on both backends.
+    kinds: Mapped[list[str]] = mapped_column(JSON)
+    periods: Mapped[list[str]] = mapped_column(JSON)
+    deadline_rule: Mapped[str] = mapped_column(String(64))
+
+    def covers(self, kind: str) -> bool:
+        """Whether a return of ``kind`` belongs to this product."""
+        return kind in self.kinds
+
+
+class RelationProduct(TimestampMixin, Base):
+    """A relation's use of a product: active or not, and with which period length."""
+
+    __tablename__ = "relation_product"
+    __table_args__ = (
+        UniqueConstraint("relation_id", "product_id"),
+        ForeignKeyConstraint(
+            ["relation_id", "office_id"], ["relation.id", "relation.office_id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["product_id", "office_id"], ["product.id", "product.office_id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    relation_id: Mapped[int] = mapped_column(Integer, index=True)
+    product_id: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    period: Mapped[str | None] = mapped_column(String(16))
+
+    relation: Mapped[Relation] = relationship(back_populates="products")
+    # Joined on the id alone: office_id is written through the relation; the composite foreign
+    # key still makes the database refuse another office's product.
+    product: Mapped[Product] = relationship(
+        primaryjoin="RelationProduct.product_id == Product.id",
+        foreign_keys="RelationProduct.product_id",
+    )
