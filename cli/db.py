@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.engine import make_url
 
 from config import get_settings
 from models.migrate import upgrade
@@ -21,6 +22,4 @@ def upgrade_command() -> None:
 
 
 def _without_password(url: str) -> str:
-    from sqlalchemy.engine import make_url  # noqa: PLC0415 - only needed for this message
-
     return make_url(url).render_as_string(hide_password=True)

@@ -30,6 +30,17 @@ from sbr_parser import IdentifierType, normalise_identifier
 __all__ = ["FiscalNumber", "Office", "Product", "Relation", "RelationAddress", "RelationProduct"]
 
 
+def _same_office(column: str, table: str) -> ForeignKeyConstraint:
+    """A foreign key through (``column``, office_id) to (``table``.id, ``table``.office_id).
+
+    The tenant-safe reference: the database refuses a row pointing at another office's row.
+    The target table declares ``UniqueConstraint("id", "office_id")`` for it.
+    """
+    return ForeignKeyConstraint(
+        [column, "office_id"], [f"{table}.id", f"{table}.office_id"], ondelete="CASCADE"
+    )
+
+
 class Office(TimestampMixin, Base):
     """An accounting office (kantoor): the tenant every other row belongs to."""
 
@@ -94,9 +105,7 @@ class RelationAddress(Base):
     __tablename__ = "relation_address"
     __table_args__ = (
         UniqueConstraint("relation_id", "kind"),
-        ForeignKeyConstraint(
-            ["relation_id", "office_id"], ["relation.id", "relation.office_id"], ondelete="CASCADE"
-        ),
+        _same_office("relation_id", "relation"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -123,9 +132,7 @@ class FiscalNumber(TimestampMixin, Base):
 
     __tablename__ = "fiscal_number"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["relation_id", "office_id"], ["relation.id", "relation.office_id"], ondelete="CASCADE"
-        ),
+        _same_office("relation_id", "relation"),
         Index("ix_fiscal_number_lookup", "office_id", "type", "normalised"),
     )
 
@@ -176,12 +183,8 @@ class RelationProduct(TimestampMixin, Base):
     __tablename__ = "relation_product"
     __table_args__ = (
         UniqueConstraint("relation_id", "product_id"),
-        ForeignKeyConstraint(
-            ["relation_id", "office_id"], ["relation.id", "relation.office_id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["product_id", "office_id"], ["product.id", "product.office_id"], ondelete="CASCADE"
-        ),
+        _same_office("relation_id", "relation"),
+        _same_office("product_id", "product"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

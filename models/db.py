@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 __all__ = ["make_engine", "session_scope"]
 
@@ -42,6 +42,5 @@ def _sqlite_begin(connection: Connection) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit when the block succeeds, roll back when it raises."""
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as session, session.begin():
+    with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
