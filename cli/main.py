@@ -6,6 +6,8 @@ import typer
 
 from cli import demo, parse
 from cli.db import db_app
+from cli.office import office_app
+from cli.relations import relations_app
 
 app = typer.Typer(
     name="sbr-inbox",
@@ -17,6 +19,8 @@ app = typer.Typer(
 app.command(name="parse")(parse.parse_command)
 app.command(name="demo")(demo.demo_command)
 app.add_typer(db_app, name="db")
+app.add_typer(office_app, name="office")
+app.add_typer(relations_app, name="relations")
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main`

@@ -1,26 +1,38 @@
 """Models: SQLAlchemy 2 models, engine and sessions, and Alembic migrations.
 
-Issue 4 grows this into the whole CRM; so far: offices, relations with their knowledge-base
-fields and addresses, and fiscal numbers with their SBR settings.
+Every row belongs to one office (the tenant); references between an office's rows go through
+composite (id, office_id) foreign keys, so the database itself refuses to cross offices.
 """
 
 from models.base import Base
 from models.catalogue import CATALOGUE, seed_products
+from models.changes import ChangeEvent
 from models.crm import FiscalNumber, Office, Product, Relation, RelationAddress, RelationProduct
 from models.db import make_engine, session_scope
-from models.enums import LegalForm, RelationType
+from models.dossier import DossierFolder, TimelineEvent
+from models.enums import ChangeKind, LegalForm, RelationType
+from models.people import Contact, RelationContact, RelationGroup, RelationRole, TeamMember
 
 __all__ = [
     "CATALOGUE",
     "Base",
+    "ChangeEvent",
+    "ChangeKind",
+    "Contact",
+    "DossierFolder",
     "FiscalNumber",
     "LegalForm",
     "Office",
     "Product",
     "Relation",
     "RelationAddress",
+    "RelationContact",
+    "RelationGroup",
     "RelationProduct",
+    "RelationRole",
     "RelationType",
+    "TeamMember",
+    "TimelineEvent",
     "make_engine",
     "seed_products",
     "session_scope",

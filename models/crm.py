@@ -8,6 +8,7 @@ itself refuses a fiscal number of office A on a relation of office B.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -27,17 +28,32 @@ from models.base import Base, TimestampMixin
 from models.enums import LegalForm, RelationType, string_enum
 from sbr_parser import IdentifierType, normalise_identifier
 
-__all__ = ["FiscalNumber", "Office", "Product", "Relation", "RelationAddress", "RelationProduct"]
+if TYPE_CHECKING:
+    from models.people import RelationContact, RelationGroup, RelationRole
+
+__all__ = [
+    "FiscalNumber",
+    "Office",
+    "Product",
+    "Relation",
+    "RelationAddress",
+    "RelationProduct",
+    "same_office",
+]
 
 
-def _same_office(column: str, table: str) -> ForeignKeyConstraint:
+def same_office(
+    column: str, table: str, *, ondelete: str | None = "CASCADE"
+) -> ForeignKeyConstraint:
     """A foreign key through (``column``, office_id) to (``table``.id, ``table``.office_id).
 
     The tenant-safe reference: the database refuses a row pointing at another office's row.
-    The target table declares ``UniqueConstraint("id", "office_id")`` for it.
+    The target table declares ``UniqueConstraint("id", "office_id")`` for it. A nullable
+    ``column`` is not checked while NULL (MATCH SIMPLE on both backends); such references use
+    ``ondelete=None`` because SET NULL would also null the row's own ``office_id``.
     """
     return ForeignKeyConstraint(
-        [column, "office_id"], [f"{table}.id", f"{table}.office_id"], ondelete="CASCADE"
+        [column, "office_id"], [f"{table}.id", f"{table}.office_id"], ondelete=ondelete
     )
 
 
@@ -59,11 +75,13 @@ class Relation(TimestampMixin, Base):
         UniqueConstraint("office_id", "number"),
         # The target of the tenant-safe composite foreign keys below.
         UniqueConstraint("id", "office_id"),
+        same_office("group_id", "relation_group", ondelete=None),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(32))
+    group_id: Mapped[int | None] = mapped_column(Integer, index=True)
     type: Mapped[RelationType] = mapped_column(string_enum(RelationType, "relation_type"))
     memo: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(String(100))
@@ -97,6 +115,15 @@ class Relation(TimestampMixin, Base):
     products: Mapped[list[RelationProduct]] = relationship(
         back_populates="relation", cascade="all, delete-orphan", order_by="RelationProduct.id"
     )
+    group: Mapped[RelationGroup | None] = relationship(
+        primaryjoin="Relation.group_id == RelationGroup.id", foreign_keys="Relation.group_id"
+    )
+    contact_links: Mapped[list[RelationContact]] = relationship(
+        back_populates="relation", cascade="all, delete-orphan", order_by="RelationContact.id"
+    )
+    roles: Mapped[list[RelationRole]] = relationship(
+        back_populates="relation", cascade="all, delete-orphan", order_by="RelationRole.id"
+    )
 
 
 class RelationAddress(Base):
@@ -105,7 +132,7 @@ class RelationAddress(Base):
     __tablename__ = "relation_address"
     __table_args__ = (
         UniqueConstraint("relation_id", "kind"),
-        _same_office("relation_id", "relation"),
+        same_office("relation_id", "relation"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -132,7 +159,7 @@ class FiscalNumber(TimestampMixin, Base):
 
     __tablename__ = "fiscal_number"
     __table_args__ = (
-        _same_office("relation_id", "relation"),
+        same_office("relation_id", "relation"),
         Index("ix_fiscal_number_lookup", "office_id", "type", "normalised"),
     )
 
@@ -183,8 +210,8 @@ class RelationProduct(TimestampMixin, Base):
     __tablename__ = "relation_product"
     __table_args__ = (
         UniqueConstraint("relation_id", "product_id"),
-        _same_office("relation_id", "relation"),
-        _same_office("product_id", "product"),
+        same_office("relation_id", "relation"),
+        same_office("product_id", "product"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,7 +10,7 @@ import enum
 
 from sqlalchemy import Enum
 
-__all__ = ["LegalForm", "RelationType", "string_enum"]
+__all__ = ["ChangeKind", "LegalForm", "RelationType", "string_enum"]
 
 
 class RelationType(enum.StrEnum):
@@ -35,6 +35,16 @@ class LegalForm(enum.StrEnum):
     STICHTING = "stichting"
     VERENIGING = "vereniging"
     OTHER = "other"
+
+
+class ChangeKind(enum.StrEnum):
+    """``change_event.kind``: which matching-relevant fact of a relation changed."""
+
+    FISCAL_NUMBER = "fiscal_number"  # added or removed
+    SBR_SETTINGS = "sbr_settings"  # sbr_enabled, sbr_start_date or sbr_ideal
+    LEGAL_FORM = "legal_form"
+    RELATION_TYPE = "relation_type"
+    PRODUCT = "product"  # added, removed, (de)activated
 
 
 def string_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The database fixtures (engine, session on SQLite and PostgreSQL) for every test package.
+pytest_plugins = ["tests.database"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = Path(os.environ.get("SBR_INBOX_SAMPLES_DIR", REPO_ROOT.parent / "shared" / "samples"))
 

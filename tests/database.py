@@ -1,4 +1,4 @@
-"""Database fixtures: every model test runs on SQLite *and* on the machine's real PostgreSQL.
+"""Database fixtures (a pytest plugin): every test using them runs on SQLite *and* PostgreSQL.
 
 Each test session (each xdist worker) gets its own PostgreSQL database, made by Alembic (the only
 way the schema is made) and dropped at the end, so concurrent runs cannot disturb each other.
@@ -44,12 +44,8 @@ def _postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated, empty database of each backend, for this test session only."""
-    if request.param == "sqlite":
+def _migrated_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "sbr-inbox.db"
         url = f"sqlite:///{path}"
         upgrade(url)
@@ -58,6 +54,26 @@ def database_url(
         for url in _postgres_database():
             upgrade(url)
             yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, empty database of each backend, for this test session only.
+
+    Only the rolled-back ``session`` fixture may write to it; a test whose code commits through
+    its own connections (a subprocess, a worker) takes ``own_database_url`` instead.
+    """
+    yield from _migrated_database(request.param, tmp_path_factory)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, empty database of each backend for this one test, dropped after it."""
+    yield from _migrated_database(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

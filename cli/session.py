@@ -1,0 +1,52 @@
+"""The database for a CLI command: the settings' URL, migrated when it is the embedded default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from config import get_settings
+from crm.errors import CrmError
+from models.db import make_engine, session_scope
+from models.migrate import upgrade
+
+__all__ = ["cli_session", "fail"]
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Engine:
+    url = get_settings().database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        # The embedded default must just work on a fresh machine: make or migrate the file.
+        # A server database is migrated by the operator (`sbr-inbox db upgrade`), never here.
+        upgrade(url)
+    return make_engine(url)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` to stderr and return the exit to raise."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+@contextmanager
+def cli_session() -> Iterator[Session]:
+    """A committed unit of work; domain errors become a clear message and exit code 1."""
+    try:
+        with session_scope(_engine()) as session:
+            yield session
+    except CrmError as exc:
+        raise fail(str(exc)) from None
+    except (OperationalError, ProgrammingError) as exc:
+        raise fail(
+            f"database error: {exc.orig or exc}. Is the database up and migrated"
+            " (`sbr-inbox db upgrade`)?"
+        ) from None

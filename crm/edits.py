@@ -1,0 +1,96 @@
+"""Staff edits of one relation, through the same validation and write path as the import.
+
+An edit is "the relation's document, with these keys changed": it is validated as a whole (so a
+change can never leave a relation that the import would refuse), written by the same writer (so
+it records the same change events and timeline entries), and a change that matters to matching
+is therefore seen by the re-decide step however it was made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from crm.errors import InvalidRowsError, NotFoundError, RowError
+from crm.export import relation_document
+from crm.importer import row_errors
+from crm.queries import get_relation
+from crm.schema import RelationDoc
+from crm.writer import RelationWriter
+from models import Office, Relation
+from sbr_parser import IdentifierType, normalise_identifier
+
+__all__ = ["set_sbr_settings", "update_relation", "write_relation"]
+
+
+def write_relation(
+    session: Session, office: Office, data: Mapping[str, Any], *, source: str
+) -> Relation:
+    """Validate one relation document and create or update its relation; returns it."""
+    number = data.get("number")
+    try:
+        doc = RelationDoc.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRowsError(
+            row_errors(exc, None, number if isinstance(number, str) else None)
+        ) from None
+    writer = RelationWriter(session, office, source)
+    problems = writer.problems([(None, doc)])
+    if problems:
+        raise InvalidRowsError(problems)
+    writer.write([doc])
+    return get_relation(session, office, doc.number)
+
+
+def update_relation(
+    session: Session,
+    office: Office,
+    number: str,
+    changes: Mapping[str, Any],
+    *,
+    source: str = "staff",
+) -> Relation:
+    """Change the given document keys of relation ``number`` (see :mod:`crm.schema`)."""
+    if "number" in changes and changes["number"] != number:
+        raise InvalidRowsError(
+            [RowError(None, number, "number", "a relation's number cannot be changed by an edit")]
+        )
+    data = {**relation_document(get_relation(session, office, number)), **changes}
+    return write_relation(session, office, data, source=source)
+
+
+def set_sbr_settings(
+    session: Session,
+    office: Office,
+    number: str,
+    identifier_type: IdentifierType,
+    value: str,
+    *,
+    enabled: bool | None = None,
+    start_date: dt.date | None = None,
+    ideal: bool | None = None,
+    source: str = "staff",
+) -> Relation:
+    """Switch SBR on or off, move the start date or the iDEAL flag of one fiscal number."""
+    document = relation_document(get_relation(session, office, number))
+    wanted = normalise_identifier(identifier_type, value)
+    numbers = document["fiscal_numbers"]
+    for entry in numbers:
+        if (
+            entry["type"] == identifier_type.value
+            and normalise_identifier(identifier_type, entry["value"]) == wanted
+        ):
+            if enabled is not None:
+                entry["sbr_enabled"] = enabled
+            if start_date is not None:
+                entry["sbr_start_date"] = start_date.isoformat()
+            if ideal is not None:
+                entry["sbr_ideal"] = ideal
+            return update_relation(
+                session, office, number, {"fiscal_numbers": numbers}, source=source
+            )
+    raise NotFoundError(f"relation {number} has no {identifier_type.value} number {value}")

@@ -1,0 +1,38 @@
+"""Errors of the CRM service functions, each with a message fit to show a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CrmError", "InvalidRowsError", "NotFoundError", "RowError"]
+
+
+class CrmError(Exception):
+    """Base class: something a user asked for cannot be done, and the message says why."""
+
+
+class NotFoundError(CrmError):
+    """An office, relation or contact that does not exist (in this office)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem of one relation row: its index in the file, its number and the field."""
+
+    index: int | None
+    number: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = "file" if self.index is None else f"row {self.index}"
+        number = f" (relation {self.number})" if self.number else ""
+        return f"{where}{number}, {self.field or '-'}: {self.message}"
+
+
+class InvalidRowsError(CrmError):
+    """The import changed nothing because these rows are invalid."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s); nothing was imported")

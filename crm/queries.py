@@ -1,0 +1,180 @@
+"""Reading an office's CRM data. Every function takes the office and filters by it first.
+
+This module is the tenancy boundary for reads: ``tests/crm/test_tenancy.py`` calls every name in
+``__all__`` with two offices holding identical data and fails if one returns the other's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from crm.errors import NotFoundError
+from models import (
+    Contact,
+    DossierFolder,
+    FiscalNumber,
+    Office,
+    Relation,
+    RelationContact,
+    RelationProduct,
+    RelationRole,
+    TimelineEvent,
+)
+from sbr_parser import IdentifierType
+
+_Select = TypeVar("_Select", bound=Select[Any])
+
+__all__ = [
+    "contacts",
+    "dossier_folders",
+    "fiscal_numbers_by_value",
+    "get_contact",
+    "get_relation",
+    "relations",
+    "relations_by_numbers",
+    "shared_fiscal_numbers",
+    "timeline",
+]
+
+
+def _with_parts(statement: _Select) -> _Select:
+    # Everything a relation document holds, in one query per collection (no N+1).
+    return statement.options(
+        selectinload(Relation.fiscal_numbers),
+        selectinload(Relation.addresses),
+        selectinload(Relation.products).joinedload(RelationProduct.product),
+        selectinload(Relation.contact_links).joinedload(RelationContact.contact),
+        selectinload(Relation.roles).joinedload(RelationRole.member),
+        selectinload(Relation.group),
+    )
+
+
+def get_relation(session: Session, office: Office, number: str) -> Relation:
+    """The office's relation ``number`` with all its parts, or :class:`NotFoundError`."""
+    relation = session.scalar(
+        _with_parts(select(Relation)).where(
+            Relation.office_id == office.id, Relation.number == number
+        )
+    )
+    if relation is None:
+        raise NotFoundError(f"office {office.code!r} has no relation {number!r}")
+    return relation
+
+
+def relations(session: Session, office: Office) -> Iterator[Relation]:
+    """All the office's relations with their parts, oldest first, fetched 1,000 at a time."""
+    yield from session.scalars(
+        _with_parts(select(Relation))
+        .where(Relation.office_id == office.id)
+        .order_by(Relation.id)
+        .execution_options(yield_per=1000)
+    )
+
+
+def relations_by_numbers(
+    session: Session, office: Office, numbers: Sequence[str]
+) -> dict[str, Relation]:
+    """The office's relations among ``numbers`` (missing ones are absent), with their parts."""
+    found: dict[str, Relation] = {}
+    # Chunked: a bound-parameter list has limits (SQLite: 32,766), imports have 100,000 rows.
+    for start in range(0, len(numbers), 1000):
+        chunk = numbers[start : start + 1000]
+        found.update(
+            (relation.number, relation)
+            for relation in session.scalars(
+                _with_parts(select(Relation)).where(
+                    Relation.office_id == office.id, Relation.number.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def fiscal_numbers_by_value(
+    session: Session, office: Office, identifier_type: IdentifierType, normalised: str
+) -> Sequence[FiscalNumber]:
+    """The office's fiscal numbers of a type with this normalised value: one index probe."""
+    return session.scalars(
+        select(FiscalNumber)
+        .where(
+            FiscalNumber.office_id == office.id,
+            FiscalNumber.type == identifier_type,
+            FiscalNumber.normalised == normalised,
+        )
+        .order_by(FiscalNumber.id)
+    ).all()
+
+
+def shared_fiscal_numbers(session: Session, office: Office) -> dict[tuple[str, str], list[str]]:
+    """Fiscal numbers on more than one of the office's relations, with those relations' numbers.
+
+    Allowed (a BSN copied from an organisation to its owner's person relation), but worth a
+    warning: such a return is ``ambiguous`` unless SBR settings or relation types tell them apart.
+    """
+    shared = (
+        select(FiscalNumber.type, FiscalNumber.normalised)
+        .where(FiscalNumber.office_id == office.id)
+        .group_by(FiscalNumber.type, FiscalNumber.normalised)
+        .having(func.count(func.distinct(FiscalNumber.relation_id)) > 1)
+        .subquery()
+    )
+    rows = session.execute(
+        select(FiscalNumber.type, FiscalNumber.normalised, Relation.number)
+        .join(Relation, Relation.id == FiscalNumber.relation_id)
+        .join(
+            shared,
+            (shared.c.type == FiscalNumber.type) & (shared.c.normalised == FiscalNumber.normalised),
+        )
+        .where(FiscalNumber.office_id == office.id)
+        .order_by(FiscalNumber.type, FiscalNumber.normalised, Relation.number)
+    )
+    result: dict[tuple[str, str], list[str]] = {}
+    for identifier_type, normalised, number in rows:
+        numbers = result.setdefault((identifier_type.value, normalised), [])
+        if number not in numbers:
+            numbers.append(number)
+    return result
+
+
+def get_contact(session: Session, office: Office, number: str) -> Contact:
+    """The office's contact ``number``, or :class:`NotFoundError`."""
+    contact = session.scalar(
+        select(Contact).where(Contact.office_id == office.id, Contact.number == number)
+    )
+    if contact is None:
+        raise NotFoundError(f"office {office.code!r} has no contact {number!r}")
+    return contact
+
+
+def contacts(session: Session, office: Office) -> Sequence[Contact]:
+    """All the office's contacts, by number."""
+    return session.scalars(
+        select(Contact).where(Contact.office_id == office.id).order_by(Contact.number)
+    ).all()
+
+
+def dossier_folders(session: Session, office: Office, number: str) -> Sequence[DossierFolder]:
+    """The folders of the office's relation ``number``, parents before children."""
+    return session.scalars(
+        select(DossierFolder)
+        .join(Relation, Relation.id == DossierFolder.relation_id)
+        .where(DossierFolder.office_id == office.id, Relation.number == number)
+        .order_by(DossierFolder.parent_id.is_not(None), DossierFolder.id)
+    ).all()
+
+
+def timeline(
+    session: Session, office: Office, number: str, limit: int = 100
+) -> Sequence[TimelineEvent]:
+    """The newest events of the office's relation ``number`` first."""
+    return session.scalars(
+        select(TimelineEvent)
+        .join(Relation, Relation.id == TimelineEvent.relation_id)
+        .where(TimelineEvent.office_id == office.id, Relation.number == number)
+        .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
+        .limit(limit)
+    ).all()

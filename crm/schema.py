@@ -1,0 +1,263 @@
+"""The relations interchange document (DESIGN.md section 4a), and every rule a relation must meet.
+
+This is the one place relation data is validated: the JSON and CSV imports, the staff edits and
+"create relation from contact" all build a :class:`RelationDoc` before anything is written, so a
+rule added here holds everywhere. Values are kept exactly as entered (a postcode "1234 ab" stays
+"1234 ab") so an import followed by an export returns the same document; the checks only decide
+whether a value is acceptable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.nl import postcode as nl_postcode
+
+from models.enums import LegalForm, RelationType
+from sbr_parser import IdentifierType, check_identifier, normalise_identifier
+
+__all__ = [
+    "ADDRESS_KINDS",
+    "PERIODS",
+    "REQUIRED_FIELDS",
+    "AddressDoc",
+    "ContactDoc",
+    "FiscalNumberDoc",
+    "OfficeDocument",
+    "ProductDoc",
+    "RelationDoc",
+    "TeamDoc",
+]
+
+ADDRESS_KINDS = ("visiting", "postal", "invoice")
+PERIODS = ("month", "quarter", "year", "four_weeks")
+
+# Required fields per relation type, as data (the knowledge base's mandatory fields). An
+# organisation needs its legal form because the SBR inbox cannot process its returns without it.
+REQUIRED_FIELDS: dict[RelationType, tuple[str, ...]] = {
+    RelationType.ORGANISATION: ("name", "legal_form"),
+    RelationType.INTERNAL: ("name",),
+    RelationType.SUPPLIER: ("name",),
+    RelationType.PERSON: ("last_name",),
+}
+# Fields that only make sense for organisation-like relations.
+ORGANISATION_ONLY = ("legal_form", "employee_count", "kvk_number")
+
+_KVK = re.compile(r"\d{8}")
+_CHECK_NAMES = {
+    IdentifierType.OB: "omzetbelastingnummer: 9 digits, B, 2 digits, valid check digit",
+    IdentifierType.BSN_RSIN: "BSN/RSIN: 9 digits passing the eleven-test",
+    IdentifierType.LH: "loonheffingennummer: RSIN/BSN, L, 2 digits",
+}
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid e-mail address: {exc}") from None
+    return value
+
+
+def _kvk(value: str) -> str:
+    if not _KVK.fullmatch(value):
+        raise ValueError("a KvK number is exactly 8 digits")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+KvkNumber = Annotated[str, AfterValidator(_kvk)]
+Number = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^\S(.*\S)?$")]
+
+
+class _Doc(BaseModel):
+    # Unknown keys are errors, not silently dropped: a misspelt "legal_from" must not vanish.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddressDoc(_Doc):
+    """A visiting, postal or invoice address."""
+
+    street: Text | None = None
+    house_number: Annotated[str, StringConstraints(max_length=20)] | None = None
+    postcode: Annotated[str, StringConstraints(max_length=10)] | None = None
+    city: Text | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+    @model_validator(mode="after")
+    def _dutch_postcode(self) -> AddressDoc:
+        # Only a Dutch address has a Dutch postcode; no country means the Netherlands.
+        if self.postcode is not None and self.country in (None, "NL"):
+            try:
+                nl_postcode.validate(self.postcode)
+            except StdnumValidationError:
+                _raise_for_fields(
+                    [("postcode", f"{self.postcode!r} is not a Dutch postcode (1234 AB)")]
+                )
+        return self
+
+
+class FiscalNumberDoc(_Doc):
+    """A fiscal number with its SBR settings."""
+
+    type: IdentifierType
+    value: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    sbr_enabled: bool = False
+    sbr_start_date: dt.date | None = None
+    sbr_ideal: bool = False
+
+    @model_validator(mode="after")
+    def _valid_number(self) -> FiscalNumberDoc:
+        # A typo here would make every return of this client unmatched: refuse it at the door.
+        if not check_identifier(self.type, self.value).valid:
+            _raise_for_fields(
+                [("value", f"{self.value!r} fails its check ({_CHECK_NAMES[self.type]})")]
+            )
+        return self
+
+    @property
+    def normalised(self) -> str:
+        """The value in the form the inbox compares (DESIGN.md section 3)."""
+        return normalise_identifier(self.type, self.value)
+
+
+class ProductDoc(_Doc):
+    """A relation's product in full; the plain code string means active with no period set."""
+
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    active: bool = True
+    period: Annotated[str, Field(pattern="^(" + "|".join(PERIODS) + ")$")] | None = None
+
+
+def _product_from_code(value: object) -> object:
+    return {"code": value} if isinstance(value, str) else value
+
+
+class ContactDoc(_Doc):
+    """A contact (natural person) linked to the relation; ``number`` identifies it per office."""
+
+    number: Number
+    initials: Annotated[str, StringConstraints(max_length=20)] | None = None
+    first_names: Text | None = None
+    last_name: Text | None = None
+    phone: Annotated[str, StringConstraints(max_length=50)] | None = None
+    mobile: Annotated[str, StringConstraints(max_length=50)] | None = None
+    email: Email | None = None
+
+
+class TeamDoc(_Doc):
+    """A role on the relation and the team member (by code) who fills it."""
+
+    role: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    member: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class RelationDoc(_Doc):
+    """One relation with everything the office keeps about it."""
+
+    number: Number
+    type: RelationType
+    memo: str | None = None
+    category: Annotated[str, StringConstraints(max_length=100)] | None = None
+    group: Text | None = None
+    name: Text | None = None
+    legal_form: LegalForm | None = None
+    employee_count: Annotated[int, Field(ge=0)] | None = None
+    founding_date: dt.date | None = None
+    kvk_number: KvkNumber | None = None
+    industry: Text | None = None
+    display_name: Text | None = None
+    initials: Annotated[str, StringConstraints(max_length=20)] | None = None
+    first_names: Text | None = None
+    last_name: Text | None = None
+    nickname: Annotated[str, StringConstraints(max_length=100)] | None = None
+    birthplace: Annotated[str, StringConstraints(max_length=100)] | None = None
+    marital_status: Annotated[str, StringConstraints(max_length=50)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=50)] | None = None
+    mobile: Annotated[str, StringConstraints(max_length=50)] | None = None
+    email: Email | None = None
+    invoice_email: Email | None = None
+    visiting_address: AddressDoc | None = None
+    postal_address: AddressDoc | None = None
+    invoice_address: AddressDoc | None = None
+    fiscal_numbers: list[FiscalNumberDoc] = []
+    # A plain code string is short for {"code": ..., "active": true, "period": null}.
+    products: list[Annotated[ProductDoc, BeforeValidator(_product_from_code)]] = []
+    contacts: list[ContactDoc] = []
+    team: list[TeamDoc] = []
+
+    @model_validator(mode="after")
+    def _per_type(self) -> RelationDoc:
+        problems = [
+            (field, f"required for a relation of type {self.type.value}")
+            for field in REQUIRED_FIELDS[self.type]
+            if getattr(self, field) in (None, "")
+        ]
+        if self.type is RelationType.PERSON:
+            problems += [
+                (field, "only organisations have this, not a person")
+                for field in ORGANISATION_ONLY
+                if getattr(self, field) is not None
+            ]
+        _raise_for_fields(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> RelationDoc:
+        keys = {
+            "fiscal_numbers": [f"{f.type.value} {f.normalised}" for f in self.fiscal_numbers],
+            "products": [p.code for p in self.products],
+            "contacts": [c.number for c in self.contacts],
+        }
+        _raise_for_fields(
+            [
+                (field, f"listed twice: {', '.join(sorted(repeated))}")
+                for field, values in keys.items()
+                if (repeated := {v for v in values if values.count(v) > 1})
+            ]
+        )
+        return self
+
+    def address(self, kind: str) -> AddressDoc | None:
+        """The address of ``kind`` (one of :data:`ADDRESS_KINDS`)."""
+        address: AddressDoc | None = getattr(self, f"{kind}_address")
+        return address
+
+
+def _raise_for_fields(problems: list[tuple[str, str]]) -> None:
+    """Report each (field, message) as an error *at that field*, so callers can name it."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            "relation",
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("relation_rule", message),
+                    loc=(field,),
+                    input=None,
+                )
+                for field, message in problems
+            ],
+        )
+
+
+class OfficeDocument(_Doc):
+    """The whole file: one office and its relations."""
+
+    office: Number
+    relations: list[RelationDoc] = []

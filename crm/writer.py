@@ -1,0 +1,453 @@
+"""Writing validated relation documents into an office: the one write path of the CRM.
+
+The import, staff edits and "create relation from contact" all end here, so every write gets the
+same treatment: office-level parts (contacts, groups, team members) made or reused by their
+keys, the relation's collections brought to exactly what the document says (reusing rows where
+the key matches, so ids and history survive), and the change events, timeline entries and
+default dossier that go with it. Work is flushed and released in chunks, so a 100,000-relation
+import holds one chunk of ORM objects at a time, inside one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from crm.changes import NO_FACTS, ChangeRow, MatchingFacts, diff_facts, matching_facts
+from crm.dossier import create_default_dossiers
+from crm.errors import RowError
+from crm.queries import relations_by_numbers
+from crm.schema import ADDRESS_KINDS, ContactDoc, RelationDoc
+from crm.timeline import change_text
+from models import (
+    ChangeEvent,
+    Contact,
+    FiscalNumber,
+    Office,
+    Product,
+    Relation,
+    RelationAddress,
+    RelationContact,
+    RelationGroup,
+    RelationProduct,
+    RelationRole,
+    TeamMember,
+    TimelineEvent,
+)
+
+__all__ = ["SCALAR_FIELDS", "RelationWriter", "WriteResult"]
+
+# The relation's own columns, named as in the document.
+SCALAR_FIELDS = (
+    "type",
+    "memo",
+    "category",
+    "name",
+    "legal_form",
+    "employee_count",
+    "founding_date",
+    "kvk_number",
+    "industry",
+    "display_name",
+    "initials",
+    "first_names",
+    "last_name",
+    "nickname",
+    "birthplace",
+    "marital_status",
+    "phone",
+    "mobile",
+    "email",
+    "invoice_email",
+)
+_CONTACT_FIELDS = ("initials", "first_names", "last_name", "phone", "mobile", "email")
+CHUNK = 1000
+
+
+@dataclass
+class WriteResult:
+    """What a write did."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    change_events: int = 0
+
+
+class RelationWriter:
+    """Writes documents into one office, with the office's catalogue and people looked up once."""
+
+    def __init__(self, session: Session, office: Office, source: str) -> None:
+        self.session = session
+        self.office = office
+        self.source = source
+        products = session.scalars(select(Product).where(Product.office_id == office.id))
+        self.products = {product.code: product for product in products}
+        self._codes = {product.id: product.code for product in self.products.values()}
+
+    # -- checks that need the database --------------------------------------------------------
+
+    def problems(self, docs: Sequence[tuple[int | None, RelationDoc]]) -> list[RowError]:
+        """Rows that are valid alone but not in this office: unknown products, taken e-mails."""
+        errors: list[RowError] = []
+        for index, doc in docs:
+            for position, product in enumerate(doc.products):
+                known = self.products.get(product.code)
+                where = f"products[{position}]"
+                if known is None:
+                    errors.append(
+                        RowError(
+                            index,
+                            doc.number,
+                            where,
+                            f"no product {product.code!r} in the office's catalogue"
+                            f" ({', '.join(sorted(self.products))})",
+                        )
+                    )
+                elif product.period is not None and product.period not in known.periods:
+                    errors.append(
+                        RowError(
+                            index,
+                            doc.number,
+                            f"{where}.period",
+                            f"{product.code} is filed per {' or '.join(known.periods)},"
+                            f" not per {product.period}",
+                        )
+                    )
+        errors.extend(self._contact_problems(docs))
+        return errors
+
+    def _contact_problems(self, docs: Sequence[tuple[int | None, RelationDoc]]) -> list[RowError]:
+        # A contact appears under every relation it is linked to; all copies must agree, and a
+        # set e-mail address (the portal login) belongs to one contact of the office.
+        errors: list[RowError] = []
+        seen: dict[str, ContactDoc] = {}
+        owner_of_email: dict[str, str] = {}
+        for index, doc in docs:
+            for position, contact in enumerate(doc.contacts):
+                where = f"contacts[{position}]"
+                earlier = seen.setdefault(contact.number, contact)
+                if earlier != contact:
+                    errors.append(
+                        RowError(
+                            index,
+                            doc.number,
+                            where,
+                            f"contact {contact.number} differs from its earlier copy in the file",
+                        )
+                    )
+                if contact.email:
+                    key = contact.email.casefold()
+                    owner = owner_of_email.setdefault(key, contact.number)
+                    if owner != contact.number:
+                        errors.append(
+                            RowError(
+                                index,
+                                doc.number,
+                                f"{where}.email",
+                                f"{contact.email} is already the e-mail of contact {owner}",
+                            )
+                        )
+        if owner_of_email:
+            taken = self.session.execute(
+                select(Contact.email, Contact.number).where(
+                    Contact.office_id == self.office.id, Contact.email.is_not(None)
+                )
+            )
+            for email, number in taken:
+                key = str(email).casefold()
+                holder = owner_of_email.get(key)
+                # Taken unless the file moves that e-mail away from its current contact.
+                moved = number in seen and (seen[number].email or "").casefold() != key
+                if holder is not None and holder != number and not moved:
+                    errors.append(
+                        RowError(
+                            None,
+                            None,
+                            "contacts.email",
+                            f"{email} is the e-mail of the office's contact {number} already",
+                        )
+                    )
+        return errors
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def write(
+        self,
+        docs: Sequence[RelationDoc],
+        progress: Callable[[int], None] | None = None,
+    ) -> WriteResult:
+        """Create or update each document's relation (by number); documents must be valid."""
+        result = WriteResult()
+        contacts = self._upsert_contacts(doc.contacts for doc in docs)
+        groups = self._ids_by_key(RelationGroup, "name", {d.group for d in docs if d.group})
+        members = self._ids_by_key(
+            TeamMember, "code", {member.member for d in docs for member in d.team}
+        )
+        for start in range(0, len(docs), CHUNK):
+            chunk = docs[start : start + CHUNK]
+            existing = relations_by_numbers(self.session, self.office, [d.number for d in chunk])
+            written: list[tuple[Relation, bool, list[str], list[ChangeRow]]] = []
+            for doc in chunk:
+                relation = existing.get(doc.number)
+                created = relation is None
+                if relation is None:
+                    relation = Relation(office_id=self.office.id, number=doc.number)
+                    self.session.add(relation)
+                before = NO_FACTS if created else self._facts(relation)
+                fields = self._apply(relation, doc, contacts, groups, members)
+                changes = diff_facts(before, self._facts(relation))
+                written.append((relation, created, fields, changes))
+            self.session.flush()
+            self._record(written, result)
+            # Release the chunk's objects: memory stays flat however large the import is.
+            self.session.expunge_all()
+            self.session.add(self.office)
+            if progress is not None:
+                progress(len(chunk))
+        return result
+
+    def _record(
+        self, written: list[tuple[Relation, bool, list[str], list[ChangeRow]]], result: WriteResult
+    ) -> None:
+        events: list[dict[str, Any]] = []
+        timeline: list[dict[str, Any]] = []
+        new_ids: list[int] = []
+        for relation, created, fields, changes in written:
+            if created:
+                new_ids.append(relation.id)
+                result.created.append(relation.number)
+                timeline.append(self._event(relation, "relation_created", "Relatie aangemaakt"))
+            elif fields or changes:
+                result.updated.append(relation.number)
+                if fields:
+                    text = f"Relatie gewijzigd: {', '.join(fields)}"
+                    timeline.append(self._event(relation, "relation_updated", text))
+            else:
+                result.unchanged += 1
+            for change in changes:
+                events.append(
+                    {
+                        "office_id": self.office.id,
+                        "relation_id": relation.id,
+                        "kind": change.kind,
+                        "identifier_type": change.identifier_type,
+                        "normalised": change.normalised,
+                        "detail": {**change.detail, "source": self.source},
+                    }
+                )
+                timeline.append(self._event(relation, change.kind.value, change_text(change)))
+        create_default_dossiers(self.session, self.office.id, new_ids)
+        if events:
+            self.session.execute(insert(ChangeEvent), events)
+            result.change_events += len(events)
+        if timeline:
+            self.session.execute(insert(TimelineEvent), timeline)
+
+    def _event(self, relation: Relation, kind: str, text: str) -> dict[str, Any]:
+        return {
+            "office_id": self.office.id,
+            "relation_id": relation.id,
+            "kind": kind,
+            "text": f"{text} ({self.source})",
+            "refs": {"source": self.source},
+        }
+
+    def _facts(self, relation: Relation) -> MatchingFacts:
+        return matching_facts(
+            relation.type,
+            relation.legal_form,
+            relation.fiscal_numbers,
+            ((self._codes[p.product_id], p.active, p.period) for p in relation.products),
+        )
+
+    def _apply(
+        self,
+        relation: Relation,
+        doc: RelationDoc,
+        contacts: dict[str, int],
+        groups: dict[str, int],
+        members: dict[str, int],
+    ) -> list[str]:
+        """Make ``relation`` say what ``doc`` says; returns the names of changed plain fields."""
+        changed = [name for name in SCALAR_FIELDS if getattr(relation, name) != getattr(doc, name)]
+        for name in changed:
+            setattr(relation, name, getattr(doc, name))
+        group_id = groups[doc.group] if doc.group else None
+        if relation.group_id != group_id:
+            relation.group_id = group_id
+            changed.append("group")
+        changed += self._apply_addresses(relation, doc)
+        if self._apply_fiscal_numbers(relation, doc):
+            changed.append("fiscal_numbers")
+        if self._apply_products(relation, doc):
+            changed.append("products")
+        if self._sync(
+            relation.contact_links,
+            {contacts[c.number]: c for c in doc.contacts},
+            key=lambda link: link.contact_id,
+            make=lambda contact_id, _doc: RelationContact(
+                office_id=self.office.id, contact_id=contact_id
+            ),
+        ):
+            changed.append("contacts")
+        if self._sync(
+            relation.roles,
+            {(t.role, members[t.member]): t for t in doc.team},
+            key=lambda role: (role.role, role.team_member_id),
+            make=lambda key, _doc: RelationRole(
+                office_id=self.office.id, role=key[0], team_member_id=key[1]
+            ),
+        ):
+            changed.append("team")
+        return changed
+
+    def _apply_addresses(self, relation: Relation, doc: RelationDoc) -> list[str]:
+        changed: list[str] = []
+        current = {address.kind: address for address in relation.addresses}
+        for kind in ADDRESS_KINDS:
+            wanted = doc.address(kind)
+            row = current.get(kind)
+            values = wanted.model_dump() if wanted is not None else None
+            stored = (
+                {name: getattr(row, name) for name in values or _ADDRESS_KEYS}
+                if row is not None
+                else None
+            )
+            if values == stored:
+                continue
+            changed.append(f"{kind}_address")
+            if values is None and row is not None:
+                relation.addresses.remove(row)
+            elif row is None and values is not None:
+                relation.addresses.append(
+                    RelationAddress(office_id=self.office.id, kind=kind, **values)
+                )
+            elif row is not None and values is not None:
+                for name, value in values.items():
+                    setattr(row, name, value)
+        return changed
+
+    def _apply_fiscal_numbers(self, relation: Relation, doc: RelationDoc) -> bool:
+        wanted = {(n.type, n.normalised): n for n in doc.fiscal_numbers}
+
+        def update(row: FiscalNumber, number: Any) -> None:
+            row.value = number.value
+            row.sbr_enabled = number.sbr_enabled
+            row.sbr_start_date = number.sbr_start_date
+            row.sbr_ideal = number.sbr_ideal
+
+        def make(_key: Any, number: Any) -> FiscalNumber:
+            row = FiscalNumber(office_id=self.office.id, type=number.type)
+            update(row, number)
+            return row
+
+        return self._sync(
+            relation.fiscal_numbers,
+            wanted,
+            key=lambda row: (row.type, row.normalised),
+            make=make,
+            update=update,
+        )
+
+    def _apply_products(self, relation: Relation, doc: RelationDoc) -> bool:
+        wanted = {self.products[p.code].id: p for p in doc.products}
+
+        def update(row: RelationProduct, product: Any) -> None:
+            row.active = product.active
+            row.period = product.period
+
+        def make(product_id: int, product: Any) -> RelationProduct:
+            row = RelationProduct(office_id=self.office.id, product_id=product_id)
+            update(row, product)
+            return row
+
+        return self._sync(
+            relation.products, wanted, key=lambda row: row.product_id, make=make, update=update
+        )
+
+    @staticmethod
+    def _sync(
+        rows: list[Any],
+        wanted: dict[Any, Any],
+        *,
+        key: Callable[[Any], Any],
+        make: Callable[[Any, Any], Any],
+        update: Callable[[Any, Any], None] | None = None,
+    ) -> bool:
+        """Bring a collection to ``wanted`` (by key), keeping matching rows; True if it moved.
+
+        New rows are appended, so a new relation lists them in the document's order.
+        """
+        current = {key(row): row for row in rows}
+        before = [(key(row), _row_state(row)) for row in rows]
+        for stale in [row for row in rows if key(row) not in wanted]:
+            rows.remove(stale)
+        for wanted_key, value in wanted.items():
+            row = current.get(wanted_key)
+            if row is None:
+                rows.append(make(wanted_key, value))
+            elif update is not None:
+                update(row, value)
+        return before != [(key(row), _row_state(row)) for row in rows]
+
+    # -- office-level parts -------------------------------------------------------------------
+
+    def _upsert_contacts(self, per_relation: Iterable[list[ContactDoc]]) -> dict[str, int]:
+        docs = {contact.number: contact for contacts in per_relation for contact in contacts}
+        if not docs:
+            return {}
+        rows = {
+            contact.number: contact
+            for contact in self.session.scalars(
+                select(Contact).where(
+                    Contact.office_id == self.office.id, Contact.number.in_(list(docs))
+                )
+            )
+        }
+        for number, doc in docs.items():
+            row = rows.get(number)
+            if row is None:
+                row = rows[number] = Contact(office_id=self.office.id, number=number)
+                self.session.add(row)
+            for name in _CONTACT_FIELDS:
+                setattr(row, name, getattr(doc, name))
+        self.session.flush()
+        return {number: row.id for number, row in rows.items()}
+
+    def _ids_by_key(
+        self, model: type[RelationGroup] | type[TeamMember], column: str, keys: set[str]
+    ) -> dict[str, int]:
+        if not keys:
+            return {}
+        attribute = getattr(model, column)
+        found: dict[str, int] = {
+            str(key): int(row_id)
+            for key, row_id in self.session.execute(
+                select(attribute, model.id).where(
+                    model.office_id == self.office.id, attribute.in_(list(keys))
+                )
+            )
+        }
+        missing = sorted(keys - found.keys())
+        for key in missing:
+            row = model(office_id=self.office.id, **{column: key})
+            self.session.add(row)
+            self.session.flush()
+            found[key] = row.id
+        return found
+
+
+_ADDRESS_KEYS = ("street", "house_number", "postcode", "city", "country")
+
+
+def _row_state(row: Any) -> tuple[Any, ...]:
+    # What a collection row says, to tell whether a sync changed anything.
+    return tuple(
+        getattr(row, name, None)
+        for name in ("value", "sbr_enabled", "sbr_start_date", "sbr_ideal", "active", "period")
+    )
