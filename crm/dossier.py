@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import DossierFolder
+from models.base import table_of
+from models.db import refresh_statistics as refresh_table_statistics
 
 __all__ = ["DEFAULT_TREE", "RETURNS_FOLDER", "FolderSpec", "create_default_dossiers"]
 
@@ -52,12 +54,19 @@ def create_default_dossiers(
     office_id: int,
     relation_ids: Sequence[int],
     tree: Sequence[FolderSpec] = DEFAULT_TREE,
+    *,
+    refresh_statistics: bool = False,
 ) -> None:
-    """Create ``tree`` under each of the new relations (two levels, as the default tree has)."""
+    """Create ``tree`` under each of the new relations (two levels, as the default tree has).
+
+    ``refresh_statistics`` re-plans the subfolders' parent check after the top level is in; a
+    bulk import asks for it while the table grows (see :func:`models.db.refresh_statistics`).
+    """
     if not relation_ids:
         return
+    table = table_of(DossierFolder)
     session.execute(
-        insert(DossierFolder),
+        table.insert(),
         [
             {
                 "office_id": office_id,
@@ -73,6 +82,8 @@ def create_default_dossiers(
     parents = {spec.name: spec for spec in tree if spec.children}
     if not parents:
         return
+    if refresh_statistics:
+        refresh_table_statistics(session, DossierFolder)
     top_level = session.execute(
         select(DossierFolder.id, DossierFolder.relation_id, DossierFolder.name).where(
             DossierFolder.relation_id.in_(relation_ids),
@@ -80,8 +91,9 @@ def create_default_dossiers(
             DossierFolder.name.in_(parents),
         )
     )
+    table = table_of(DossierFolder)
     session.execute(
-        insert(DossierFolder),
+        table.insert(),
         [
             {
                 "office_id": office_id,

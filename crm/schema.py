@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
@@ -131,7 +132,7 @@ class FiscalNumberDoc(_Doc):
             )
         return self
 
-    @property
+    @cached_property
     def normalised(self) -> str:
         """The value in the form the inbox compares (DESIGN.md section 3)."""
         return normalise_identifier(self.type, self.value)

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.changes import NO_FACTS, ChangeRow, MatchingFacts, diff_facts, matching_facts
 from crm.dossier import create_default_dossiers
 from crm.errors import RowError
 from crm.queries import relations_by_numbers
-from crm.schema import ADDRESS_KINDS, ContactDoc, RelationDoc
+from crm.schema import ADDRESS_KINDS, ContactDoc, FiscalNumberDoc, ProductDoc, RelationDoc
 from crm.timeline import change_text
 from models import (
     ChangeEvent,
@@ -38,6 +38,8 @@ from models import (
     TeamMember,
     TimelineEvent,
 )
+from models.base import table_of
+from models.db import refresh_statistics
 
 __all__ = ["SCALAR_FIELDS", "RelationWriter", "WriteResult"]
 
@@ -88,6 +90,7 @@ class RelationWriter:
         products = session.scalars(select(Product).where(Product.office_id == office.id))
         self.products = {product.code: product for product in products}
         self._codes = {product.id: product.code for product in self.products.values()}
+        self._created_chunks = 0
 
     # -- checks that need the database --------------------------------------------------------
 
@@ -181,28 +184,26 @@ class RelationWriter:
         docs: Sequence[RelationDoc],
         progress: Callable[[int], None] | None = None,
     ) -> WriteResult:
-        """Create or update each document's relation (by number); documents must be valid."""
+        """Create or update each document's relation (by number); documents must be valid.
+
+        New relations are inserted in bulk (a 100,000-relation import is mostly new relations);
+        existing ones are loaded and brought up to date through the ORM, so only real
+        differences are written. Both take their column values from the same mappers below.
+        """
         result = WriteResult()
-        contacts = self._upsert_contacts(doc.contacts for doc in docs)
-        groups = self._ids_by_key(RelationGroup, "name", {d.group for d in docs if d.group})
-        members = self._ids_by_key(
-            TeamMember, "code", {member.member for d in docs for member in d.team}
+        refs = _Refs(
+            contacts=self._upsert_contacts(doc.contacts for doc in docs),
+            groups=self._ids_by_key(RelationGroup, "name", {d.group for d in docs if d.group}),
+            members=self._ids_by_key(
+                TeamMember, "code", {member.member for d in docs for member in d.team}
+            ),
         )
         for start in range(0, len(docs), CHUNK):
             chunk = docs[start : start + CHUNK]
             existing = relations_by_numbers(self.session, self.office, [d.number for d in chunk])
-            written: list[tuple[Relation, bool, list[str], list[ChangeRow]]] = []
-            for doc in chunk:
-                relation = existing.get(doc.number)
-                created = relation is None
-                if relation is None:
-                    relation = Relation(office_id=self.office.id, number=doc.number)
-                    self.session.add(relation)
-                before = NO_FACTS if created else self._facts(relation)
-                fields = self._apply(relation, doc, contacts, groups, members)
-                changes = diff_facts(before, self._facts(relation))
-                written.append((relation, created, fields, changes))
+            written = self._update([d for d in chunk if d.number in existing], existing, refs)
             self.session.flush()
+            written += self._create([d for d in chunk if d.number not in existing], refs)
             self._record(written, result)
             # Release the chunk's objects: memory stays flat however large the import is.
             self.session.expunge_all()
@@ -211,50 +212,151 @@ class RelationWriter:
                 progress(len(chunk))
         return result
 
-    def _record(
-        self, written: list[tuple[Relation, bool, list[str], list[ChangeRow]]], result: WriteResult
-    ) -> None:
+    def _update(
+        self, docs: Sequence[RelationDoc], existing: dict[str, Relation], refs: _Refs
+    ) -> list[_Written]:
+        written = []
+        for doc in docs:
+            relation = existing[doc.number]
+            before = self._facts(relation)
+            fields = self._apply(relation, doc, refs)
+            changes = diff_facts(before, self._facts(relation))
+            written.append(_Written(relation.id, doc.number, False, fields, changes))
+        return written
+
+    def _create(self, docs: Sequence[RelationDoc], refs: _Refs) -> list[_Written]:
+        if not docs:
+            return []
+        office_id = self.office.id
+        # Core inserts, then the ids by number: one round trip per table on both backends.
+        # (SQLite cannot batch an ordered RETURNING on this table; see models.base.table_of.)
+        _insert(
+            self.session,
+            Relation,
+            [
+                {"office_id": office_id, "number": doc.number, **_relation_values(doc, refs)}
+                for doc in docs
+            ],
+        )
+        by_number = dict(
+            self.session.execute(
+                select(Relation.number, Relation.id).where(
+                    Relation.office_id == office_id,
+                    Relation.number.in_([doc.number for doc in docs]),
+                )
+            ).all()
+        )
+        ids = [by_number[doc.number] for doc in docs]
+        self._created_chunks += 1
+        if self._statistics_due():
+            refresh_statistics(self.session, Relation)
+        tables: dict[type[Any], list[dict[str, Any]]] = {
+            RelationAddress: [],
+            FiscalNumber: [],
+            RelationProduct: [],
+            RelationContact: [],
+            RelationRole: [],
+        }
+        for relation_id, doc in zip(ids, docs, strict=True):
+            owner = {"office_id": office_id, "relation_id": relation_id}
+            tables[RelationAddress] += [
+                {**owner, "kind": kind, **address.model_dump()}
+                for kind in ADDRESS_KINDS
+                if (address := doc.address(kind)) is not None
+            ]
+            tables[FiscalNumber] += [{**owner, **_fiscal_values(n)} for n in doc.fiscal_numbers]
+            tables[RelationProduct] += [{**owner, **self._product_values(p)} for p in doc.products]
+            tables[RelationContact] += [
+                {**owner, "contact_id": refs.contacts[c.number]} for c in doc.contacts
+            ]
+            tables[RelationRole] += [
+                {**owner, "role": t.role, "team_member_id": refs.members[t.member]}
+                for t in doc.team
+            ]
+        for model, rows in tables.items():
+            _insert(self.session, model, rows)
+        return [
+            _Written(
+                relation_id,
+                doc.number,
+                True,
+                [],
+                diff_facts(
+                    NO_FACTS,
+                    matching_facts(
+                        doc.type,
+                        doc.legal_form,
+                        doc.fiscal_numbers,
+                        ((p.code, p.active, p.period) for p in doc.products),
+                    ),
+                ),
+            )
+            for relation_id, doc in zip(ids, docs, strict=True)
+        ]
+
+    def _record(self, written: list[_Written], result: WriteResult) -> None:
         events: list[dict[str, Any]] = []
         timeline: list[dict[str, Any]] = []
-        new_ids: list[int] = []
-        for relation, created, fields, changes in written:
-            if created:
-                new_ids.append(relation.id)
-                result.created.append(relation.number)
-                timeline.append(self._event(relation, "relation_created", "Relatie aangemaakt"))
-            elif fields or changes:
-                result.updated.append(relation.number)
-                if fields:
-                    text = f"Relatie gewijzigd: {', '.join(fields)}"
-                    timeline.append(self._event(relation, "relation_updated", text))
+        for item in written:
+            if item.created:
+                result.created.append(item.number)
+                numbers = ", ".join(
+                    f"{c.identifier_type.value} {c.normalised}" for c in item.changes
+                )
+                text = "Relatie aangemaakt" + (f" met {numbers}" if numbers else "")
+                timeline.append(self._event(item.relation_id, "relation_created", text))
+            elif item.fields or item.changes:
+                result.updated.append(item.number)
+                if item.fields:
+                    text = f"Relatie gewijzigd: {', '.join(item.fields)}"
+                    timeline.append(self._event(item.relation_id, "relation_updated", text))
+                timeline += [
+                    self._event(item.relation_id, c.kind.value, change_text(c))
+                    for c in item.changes
+                ]
             else:
                 result.unchanged += 1
-            for change in changes:
-                events.append(
-                    {
-                        "office_id": self.office.id,
-                        "relation_id": relation.id,
-                        "kind": change.kind,
-                        "identifier_type": change.identifier_type,
-                        "normalised": change.normalised,
-                        "detail": {**change.detail, "source": self.source},
-                    }
-                )
-                timeline.append(self._event(relation, change.kind.value, change_text(change)))
-        create_default_dossiers(self.session, self.office.id, new_ids)
-        if events:
-            self.session.execute(insert(ChangeEvent), events)
-            result.change_events += len(events)
-        if timeline:
-            self.session.execute(insert(TimelineEvent), timeline)
+            events += [
+                {
+                    "office_id": self.office.id,
+                    "relation_id": item.relation_id,
+                    "kind": change.kind,
+                    "identifier_type": change.identifier_type,
+                    "normalised": change.normalised,
+                    "detail": {**change.detail, "source": self.source},
+                }
+                for change in item.changes
+            ]
+        create_default_dossiers(
+            self.session,
+            self.office.id,
+            [item.relation_id for item in written if item.created],
+            refresh_statistics=self._statistics_due(),
+        )
+        _insert(self.session, ChangeEvent, events)
+        result.change_events += len(events)
+        _insert(self.session, TimelineEvent, timeline)
 
-    def _event(self, relation: Relation, kind: str, text: str) -> dict[str, Any]:
+    def _statistics_due(self) -> bool:
+        # After the 1st, 2nd, 4th, 8th... chunk of new relations: a handful of ANALYZEs while
+        # the tables grow from nothing, none once they are large (see refresh_statistics).
+        count = self._created_chunks
+        return count > 0 and count & (count - 1) == 0
+
+    def _event(self, relation_id: int, kind: str, text: str) -> dict[str, Any]:
         return {
             "office_id": self.office.id,
-            "relation_id": relation.id,
+            "relation_id": relation_id,
             "kind": kind,
             "text": f"{text} ({self.source})",
             "refs": {"source": self.source},
+        }
+
+    def _product_values(self, product: ProductDoc) -> dict[str, Any]:
+        return {
+            "product_id": self.products[product.code].id,
+            "active": product.active,
+            "period": product.period,
         }
 
     def _facts(self, relation: Relation) -> MatchingFacts:
@@ -265,22 +367,13 @@ class RelationWriter:
             ((self._codes[p.product_id], p.active, p.period) for p in relation.products),
         )
 
-    def _apply(
-        self,
-        relation: Relation,
-        doc: RelationDoc,
-        contacts: dict[str, int],
-        groups: dict[str, int],
-        members: dict[str, int],
-    ) -> list[str]:
-        """Make ``relation`` say what ``doc`` says; returns the names of changed plain fields."""
-        changed = [name for name in SCALAR_FIELDS if getattr(relation, name) != getattr(doc, name)]
-        for name in changed:
-            setattr(relation, name, getattr(doc, name))
-        group_id = groups[doc.group] if doc.group else None
-        if relation.group_id != group_id:
-            relation.group_id = group_id
-            changed.append("group")
+    def _apply(self, relation: Relation, doc: RelationDoc, refs: _Refs) -> list[str]:
+        """Make ``relation`` say what ``doc`` says; returns the names of changed fields."""
+        changed = []
+        for name, value in _relation_values(doc, refs).items():
+            if getattr(relation, name) != value:
+                setattr(relation, name, value)
+                changed.append("group" if name == "group_id" else name)
         changed += self._apply_addresses(relation, doc)
         if self._apply_fiscal_numbers(relation, doc):
             changed.append("fiscal_numbers")
@@ -288,7 +381,7 @@ class RelationWriter:
             changed.append("products")
         if self._sync(
             relation.contact_links,
-            {contacts[c.number]: c for c in doc.contacts},
+            {refs.contacts[c.number]: c for c in doc.contacts},
             key=lambda link: link.contact_id,
             make=lambda contact_id, _doc: RelationContact(
                 office_id=self.office.id, contact_id=contact_id
@@ -297,7 +390,7 @@ class RelationWriter:
             changed.append("contacts")
         if self._sync(
             relation.roles,
-            {(t.role, members[t.member]): t for t in doc.team},
+            {(t.role, refs.members[t.member]): t for t in doc.team},
             key=lambda role: (role.role, role.team_member_id),
             make=lambda key, _doc: RelationRole(
                 office_id=self.office.id, role=key[0], team_member_id=key[1]
@@ -335,16 +428,12 @@ class RelationWriter:
     def _apply_fiscal_numbers(self, relation: Relation, doc: RelationDoc) -> bool:
         wanted = {(n.type, n.normalised): n for n in doc.fiscal_numbers}
 
-        def update(row: FiscalNumber, number: Any) -> None:
-            row.value = number.value
-            row.sbr_enabled = number.sbr_enabled
-            row.sbr_start_date = number.sbr_start_date
-            row.sbr_ideal = number.sbr_ideal
+        def update(row: FiscalNumber, number: FiscalNumberDoc) -> None:
+            for name, value in _fiscal_values(number).items():
+                setattr(row, name, value)
 
-        def make(_key: Any, number: Any) -> FiscalNumber:
-            row = FiscalNumber(office_id=self.office.id, type=number.type)
-            update(row, number)
-            return row
+        def make(_key: Any, number: FiscalNumberDoc) -> FiscalNumber:
+            return FiscalNumber(office_id=self.office.id, **_fiscal_values(number))
 
         return self._sync(
             relation.fiscal_numbers,
@@ -357,14 +446,12 @@ class RelationWriter:
     def _apply_products(self, relation: Relation, doc: RelationDoc) -> bool:
         wanted = {self.products[p.code].id: p for p in doc.products}
 
-        def update(row: RelationProduct, product: Any) -> None:
-            row.active = product.active
-            row.period = product.period
+        def update(row: RelationProduct, product: ProductDoc) -> None:
+            for name, value in self._product_values(product).items():
+                setattr(row, name, value)
 
-        def make(product_id: int, product: Any) -> RelationProduct:
-            row = RelationProduct(office_id=self.office.id, product_id=product_id)
-            update(row, product)
-            return row
+        def make(_product_id: int, product: ProductDoc) -> RelationProduct:
+            return RelationProduct(office_id=self.office.id, **self._product_values(product))
 
         return self._sync(
             relation.products, wanted, key=lambda row: row.product_id, make=make, update=update
@@ -443,6 +530,49 @@ class RelationWriter:
 
 
 _ADDRESS_KEYS = ("street", "house_number", "postcode", "city", "country")
+
+
+class _Refs(NamedTuple):
+    """Ids of the office-level rows the documents name: contacts, groups, team members."""
+
+    contacts: dict[str, int]
+    groups: dict[str, int]
+    members: dict[str, int]
+
+
+class _Written(NamedTuple):
+    """One written relation: what to report and record for it."""
+
+    relation_id: int
+    number: str
+    created: bool
+    fields: list[str]
+    changes: list[ChangeRow]
+
+
+def _insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """One executemany of plain rows into ``model``'s table (nothing when there are none)."""
+    if rows:
+        session.execute(table_of(model).insert(), rows)
+
+
+# Column values from a document: the one mapping both the bulk insert and the update use.
+def _relation_values(doc: RelationDoc, refs: _Refs) -> dict[str, Any]:
+    values = {name: getattr(doc, name) for name in SCALAR_FIELDS}
+    values["group_id"] = refs.groups[doc.group] if doc.group else None
+    return values
+
+
+def _fiscal_values(number: FiscalNumberDoc) -> dict[str, Any]:
+    return {
+        "type": number.type,
+        "value": number.value,
+        # Given explicitly: the bulk insert does not run the model's @validates hook.
+        "normalised": number.normalised,
+        "sbr_enabled": number.sbr_enabled,
+        "sbr_start_date": number.sbr_start_date,
+        "sbr_ideal": number.sbr_ideal,
+    }
 
 
 def _row_state(row: Any) -> tuple[Any, ...]:

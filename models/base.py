@@ -8,11 +8,12 @@ models and migrations without spurious differences.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, Table, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "TimestampMixin"]
+__all__ = ["Base", "TimestampMixin", "table_of"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,3 +39,12 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a mapped class, for plain executemany inserts of many rows.
+
+    Bulk writers use Core, not ORM bulk inserts: the ORM splits a batch into a statement per
+    row whenever consecutive rows differ in which values are NULL.
+    """
+    return cast(Table, model.__table__)

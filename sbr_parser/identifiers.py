@@ -25,6 +25,7 @@ from sbr_parser.types import IdentifierType
 __all__ = ["CheckedIdentifier", "check_identifier", "normalise_identifier"]
 
 _SEPARATORS = " -."
+_DROP_SEPARATORS = str.maketrans("", "", _SEPARATORS)
 _OB_SHAPE = re.compile(r"^(\d{1,9})B(\d{2})$")
 _LH_SHAPE = re.compile(r"^(\d{1,9})L(\d{2})$")
 _DIGITS = re.compile(r"^\d{1,9}$")
@@ -47,7 +48,12 @@ def normalise_identifier(identifier_type: IdentifierType, value: str) -> str:
     >>> normalise_identifier(IdentifierType.BSN_RSIN, "12345678")
     '012345678'
     """
-    compact = clean(value, _SEPARATORS).strip().upper()
+    # stdnum's clean() also folds Unicode look-alikes (a no-break space, full-width digits) and
+    # costs ~10 µs; plain ASCII, nearly every value, only needs the separators removed.
+    if value.isascii():
+        compact = value.translate(_DROP_SEPARATORS).strip().upper()
+    else:
+        compact = clean(value, _SEPARATORS).strip().upper()
     if identifier_type is IdentifierType.OB:
         compact = compact.removeprefix("NL")
         return _pad_digits(_OB_SHAPE, compact, "B")

@@ -10,38 +10,27 @@ SAVEPOINT, so tests may commit without leaking rows. The admin URL can be change
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from models.db import make_engine
 from models.migrate import upgrade
+from models.scratch import DEFAULT_ADMIN_URL, scratch_postgres_database
 
-ADMIN_URL = os.environ.get(
-    "SBR_INBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+ADMIN_URL = os.environ.get("SBR_INBOX_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
 
 
 def _postgres_database() -> Iterator[str]:
-    name = f"sbr_inbox_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
+        with scratch_postgres_database(ADMIN_URL, "sbr_inbox_test") as url:
+            yield url
+    except OperationalError as exc:
         pytest.fail(f"PostgreSQL at {ADMIN_URL} is not usable ({exc}); start it (see README)")
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _migrated_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
