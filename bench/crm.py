@@ -18,57 +18,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import resource
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rich.progress import Progress
-
-# Run as a script, this file's own folder leads sys.path and its name would hide the crm package.
+# Run as a script, this file's folder leads sys.path and its name would hide the crm package.
 if not __package__:
     sys.path[0] = str(Path(__file__).resolve().parents[1])
-from sqlalchemy import Engine, insert
 
+from rich.progress import Progress
+from sqlalchemy import Engine
+
+from bench.common import database, fill_office, peak_rss_mb
 from crm.importer import import_relations
-from crm.offices import ensure_office, get_office
+from crm.offices import get_office
 from crm.queries import fiscal_numbers_by_value
-from models import (
-    FiscalNumber,
-    Relation,
-    RelationType,
-    make_engine,
-    session_scope,
-)
-from models.migrate import upgrade
-from models.scratch import DEFAULT_ADMIN_URL, scratch_postgres_database
+from models import make_engine, session_scope
 from sbr_parser import IdentifierType
 from sbr_parser.testing import bsn_for
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-@contextmanager
-def database(backend: str, folder: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench-crm.db'}"
-        upgrade(url)
-        yield url
-        return
-    admin = os.environ.get("SBR_INBOX_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
-    with scratch_postgres_database(admin, "sbr_inbox_bench") as url:
-        upgrade(url)
-        yield url
 
 
 def relations_document(count: int) -> dict[str, Any]:
@@ -130,51 +101,6 @@ def bench_import(engine: Engine, count: int, folder: Path) -> None:
     print(f"  peak RSS: {before:,.0f} MB before, {peak_rss_mb():,.0f} MB after")
 
 
-def fill_office(engine: Engine, code: str, numbers: int, offset: int) -> list[str]:
-    """An office with ``numbers`` OB fiscal numbers (two per relation), by bulk insert."""
-    with session_scope(engine) as session:
-        office_id = ensure_office(session, code).id
-    relations = numbers // 2
-    values: list[str] = []
-    batch = 20_000
-    with Progress(transient=True) as progress:
-        task = progress.add_task(f"filling {code}", total=relations)
-        for start in range(0, relations, batch):
-            stop = min(start + batch, relations)
-            with session_scope(engine) as session:
-                ids = session.scalars(
-                    insert(Relation).returning(Relation.id, sort_by_parameter_order=True),
-                    [
-                        {
-                            "office_id": office_id,
-                            "number": f"{code}{i}",
-                            "name": f"K{i}",
-                            "type": RelationType.ORGANISATION,
-                        }
-                        for i in range(start, stop)
-                    ],
-                ).all()
-                rows = []
-                for relation_id, i in zip(ids, range(start, stop), strict=True):
-                    for sub in (1, 2):
-                        value = f"{bsn_for(offset + i)}B0{sub}"
-                        values.append(value)
-                        rows.append(
-                            {
-                                "office_id": office_id,
-                                "relation_id": relation_id,
-                                "type": IdentifierType.OB,
-                                "value": value,
-                                "normalised": value,
-                                "sbr_enabled": True,
-                                "sbr_ideal": False,
-                            }
-                        )
-                session.execute(insert(FiscalNumber), rows)
-            progress.advance(task, stop - start)
-    return values
-
-
 def lookup_us(engine: Engine, code: str, values: list[str], lookups: int) -> float:
     rng = random.Random(7)  # noqa: S311 - picking probes, not secrets
     probes = [rng.choice(values) for _ in range(lookups)]
@@ -205,8 +131,10 @@ def main() -> int:
         engine = make_engine(url)
         print(f"backend: {engine.dialect.name}")
         bench_import(engine, args.relations, Path(tmp))
-        small = fill_office(engine, "small", 1_000, offset=20_000_000)
-        large = fill_office(engine, "large", args.large, offset=21_000_000)
+        small = fill_office(engine, "small", 500, offset=20_000_000, numbers_per_relation=2)
+        large = fill_office(
+            engine, "large", args.large // 2, offset=21_000_000, numbers_per_relation=2
+        )
         small_us = lookup_us(engine, "small", small, args.lookups)
         large_us = lookup_us(engine, "large", large, args.lookups)
         print(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import demo, parse
+from cli import demo, inbox, parse
 from cli.db import db_app
 from cli.office import office_app
 from cli.relations import relations_app
@@ -21,6 +21,9 @@ app.command(name="demo")(demo.demo_command)
 app.add_typer(db_app, name="db")
 app.add_typer(office_app, name="office")
 app.add_typer(relations_app, name="relations")
+app.command(name="ingest")(inbox.ingest_command)
+app.command(name="process")(inbox.process_command)
+app.add_typer(inbox.returns_app, name="returns")
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main`

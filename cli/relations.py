@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli.session import cli_session, fail
+from cli.session import cli_engine, cli_session, fail
+from config import get_settings
 from crm.contacts import create_relation_from_contact
 from crm.csv_rows import document_from_csv
 from crm.errors import InvalidRowsError, RowError
@@ -20,6 +21,7 @@ from crm.export import export_lines, relation_document
 from crm.importer import ImportReport, import_relations
 from crm.offices import resolve_office
 from crm.queries import dossier_folders, get_relation, timeline
+from inbox.runner import redecide_until_idle
 
 __all__ = ["relations_app"]
 
@@ -59,8 +61,14 @@ def import_command(
             report = import_relations(session, data, progress=advance)
         except InvalidRowsError as exc:
             errors = exc.errors
+    redecided = _redecide_embedded() if report is not None else 0
     if as_json:
-        typer.echo(json.dumps(_report_json(report, errors), ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {**_report_json(report, errors), "returns_redecided": redecided},
+                ensure_ascii=False,
+            )
+        )
     elif report is not None:
         typer.echo(
             f"office {report.office}: {report.created} created, {report.updated} updated,"
@@ -68,6 +76,8 @@ def import_command(
         )
         for warning in report.warnings:
             typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
+        if redecided:
+            typer.echo(f"{redecided} waiting return(s) decided again after the changes")
     else:
         for error in errors:
             typer.echo(str(error), err=True)
@@ -146,6 +156,14 @@ def from_contact_command(
         typer.echo(f"relation {relation.number} created")
         for warning in warnings:
             typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
+
+
+def _redecide_embedded() -> int:
+    """With no broker, the embedded worker re-decides waiting returns right after a change."""
+    if get_settings().broker_url is not None:
+        return 0  # the workers' re-decide task picks the change events up (issue 6)
+    _events, changed = redecide_until_idle(cli_engine())
+    return changed
 
 
 def _read(file: Path, office: str | None) -> dict[str, Any]:

@@ -14,13 +14,19 @@ from sqlalchemy.orm import Session
 
 from config import get_settings
 from crm.errors import CrmError
+from inbox.errors import InboxError
 from models.db import make_engine, session_scope
 from models.migrate import upgrade
 
-__all__ = ["cli_session", "fail"]
+__all__ = ["cli_engine", "cli_session", "fail"]
 
 
 @lru_cache(maxsize=1)
+def cli_engine() -> Engine:
+    """The engine of the settings' database (the embedded SQLite file is made on first use)."""
+    return _engine()
+
+
 def _engine() -> Engine:
     url = get_settings().database_url
     parsed = make_url(url)
@@ -41,9 +47,9 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 def cli_session() -> Iterator[Session]:
     """A committed unit of work; domain errors become a clear message and exit code 1."""
     try:
-        with session_scope(_engine()) as session:
+        with session_scope(cli_engine()) as session:
             yield session
-    except CrmError as exc:
+    except (CrmError, InboxError) as exc:
         raise fail(str(exc)) from None
     except (OperationalError, ProgrammingError) as exc:
         raise fail(

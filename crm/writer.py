@@ -205,12 +205,21 @@ class RelationWriter:
             self.session.flush()
             written += self._create([d for d in chunk if d.number not in existing], refs)
             self._record(written, result)
-            # Release the chunk's objects: memory stays flat however large the import is.
-            self.session.expunge_all()
-            self.session.add(self.office)
+            if len(docs) > CHUNK:
+                self._release_chunk()
             if progress is not None:
                 progress(len(chunk))
         return result
+
+    def _release_chunk(self) -> None:
+        """Let go of the chunk's relation objects, so a large import's memory stays flat.
+
+        Only the CRM rows this writer loads are released; whatever else the caller holds in
+        the session stays attached.
+        """
+        for instance in list(self.session.identity_map.values()):
+            if isinstance(instance, _RELEASED):
+                self.session.expunge(instance)
 
     def _update(
         self, docs: Sequence[RelationDoc], existing: dict[str, Relation], refs: _Refs
@@ -530,6 +539,18 @@ class RelationWriter:
 
 
 _ADDRESS_KEYS = ("street", "house_number", "postcode", "city", "country")
+
+
+_RELEASED = (
+    Relation,
+    RelationAddress,
+    FiscalNumber,
+    RelationProduct,
+    RelationContact,
+    RelationRole,
+    Contact,
+    RelationGroup,
+)
 
 
 class _Refs(NamedTuple):

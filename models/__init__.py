@@ -10,7 +10,15 @@ from models.changes import ChangeEvent
 from models.crm import FiscalNumber, Office, Product, Relation, RelationAddress, RelationProduct
 from models.db import make_engine, session_scope
 from models.dossier import DossierFolder, TimelineEvent
-from models.enums import ChangeKind, LegalForm, RelationType
+from models.enums import (
+    ChangeKind,
+    LegalForm,
+    RelationType,
+    ReturnStatus,
+    UnmatchedReason,
+    WorkflowSource,
+)
+from models.inbox import InboxReturn, RawMessage, ReturnEvent, Workflow
 from models.people import Contact, RelationContact, RelationGroup, RelationRole, TeamMember
 
 __all__ = [
@@ -21,9 +29,11 @@ __all__ = [
     "Contact",
     "DossierFolder",
     "FiscalNumber",
+    "InboxReturn",
     "LegalForm",
     "Office",
     "Product",
+    "RawMessage",
     "Relation",
     "RelationAddress",
     "RelationContact",
@@ -31,8 +41,13 @@ __all__ = [
     "RelationProduct",
     "RelationRole",
     "RelationType",
+    "ReturnEvent",
+    "ReturnStatus",
     "TeamMember",
     "TimelineEvent",
+    "UnmatchedReason",
+    "Workflow",
+    "WorkflowSource",
     "make_engine",
     "seed_products",
     "session_scope",

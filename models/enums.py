@@ -10,7 +10,15 @@ import enum
 
 from sqlalchemy import Enum
 
-__all__ = ["ChangeKind", "LegalForm", "RelationType", "string_enum"]
+__all__ = [
+    "ChangeKind",
+    "LegalForm",
+    "RelationType",
+    "ReturnStatus",
+    "UnmatchedReason",
+    "WorkflowSource",
+    "string_enum",
+]
 
 
 class RelationType(enum.StrEnum):
@@ -58,3 +66,35 @@ def string_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class ReturnStatus(enum.StrEnum):
+    """``inbox_return.status`` (DESIGN.md 4a)."""
+
+    RECEIVED = "received"
+    MATCHED = "matched"
+    UNMATCHED = "unmatched"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    DISMISSED = "dismissed"
+
+
+class UnmatchedReason(enum.StrEnum):
+    """Why a readable return was not placed: the reason codes of DESIGN.md section 4, in order."""
+
+    INVALID_IDENTIFIER = "invalid_identifier"
+    NO_RELATION = "no_relation"
+    LEGAL_FORM_MISSING = "legal_form_missing"
+    WRONG_RELATION_TYPE = "wrong_relation_type"
+    SBR_DISABLED = "sbr_disabled"
+    BEFORE_SBR_START = "before_sbr_start"
+    AMBIGUOUS = "ambiguous"
+    NO_PRODUCT = "no_product"
+
+
+class WorkflowSource(enum.StrEnum):
+    """``workflow.source``: who made the workflow."""
+
+    PLANNER = "planner"
+    INBOX = "inbox"
+    STAFF = "staff"

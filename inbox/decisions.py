@@ -1,0 +1,180 @@
+"""Applying a decision to a stored return, and recording it in the return's history.
+
+Every path that decides (first processing, re-decide after a change, a staff assignment, undo)
+ends in :func:`apply_decision`, so the return's columns and its history cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from matching.decide import Decision, ReturnFacts
+from models import InboxReturn, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
+
+__all__ = ["SYSTEM", "apply_decision", "facts_of", "record_event", "set_state"]
+
+SYSTEM = "system"
+
+
+def facts_of(row: InboxReturn) -> ReturnFacts | None:
+    """What the rules need of a stored return, or None when it was never read as one."""
+    if (
+        row.kind is None
+        or row.identifier_normalised is None
+        or row.period_start is None
+        or row.period_end is None
+    ):
+        return None
+    return ReturnFacts(
+        kind=row.kind,
+        identifier=row.identifier_normalised,
+        identifier_valid=bool(row.identifier_valid),
+        period_start=row.period_start,
+        period_end=row.period_end,
+    )
+
+
+def apply_decision(
+    session: Session,
+    row: InboxReturn,
+    decision: Decision,
+    *,
+    actor: str,
+    trigger: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Make ``row`` say what ``decision`` says, and add the decision to its history."""
+    if decision.matched and decision.relation is not None and decision.product is not None:
+        workflow = _workflow(session, row, decision)
+        set_state(
+            row,
+            ReturnStatus.MATCHED,
+            None,
+            decision.explanation_nl,
+            decision.explanation_en,
+            relation_id=decision.relation.relation_id,
+            product_id=decision.product.product_id,
+            workflow_id=workflow.id,
+            version=_next_version(session, workflow.id),
+        )
+    else:
+        set_state(
+            row,
+            ReturnStatus.UNMATCHED,
+            None if decision.reason is None else decision.reason.value,
+            decision.explanation_nl,
+            decision.explanation_en,
+        )
+    record_event(
+        session,
+        row,
+        actor=actor,
+        trigger=trigger,
+        rule=decision.rule,
+        detail={"relations": list(decision.involved), **(detail or {})},
+    )
+
+
+def set_state(
+    row: InboxReturn,
+    status: ReturnStatus,
+    reason: str | None,
+    explanation_nl: str | None,
+    explanation_en: str | None,
+    *,
+    relation_id: int | None = None,
+    product_id: int | None = None,
+    workflow_id: int | None = None,
+    version: int | None = None,
+    duplicate_of_id: int | None = None,
+) -> None:
+    """Set every decision column at once: nothing of an earlier decision can linger."""
+    row.status = status
+    row.reason = reason
+    row.explanation_nl = explanation_nl
+    row.explanation_en = explanation_en
+    row.relation_id = relation_id
+    row.product_id = product_id
+    row.workflow_id = workflow_id
+    row.version = version
+    row.duplicate_of_id = duplicate_of_id
+    row.decided_at = func.now()  # evaluated by the database
+
+
+def record_event(
+    session: Session,
+    row: InboxReturn,
+    *,
+    actor: str,
+    trigger: str,
+    rule: int | None = None,
+    remark: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> ReturnEvent:
+    """Append the return's current state to its history."""
+    event = ReturnEvent(
+        office_id=row.office_id,
+        return_id=row.id,
+        actor=actor,
+        trigger=trigger,
+        rule=rule,
+        status=row.status,
+        reason=row.reason,
+        remark=remark,
+        explanation_nl=row.explanation_nl,
+        explanation_en=row.explanation_en,
+        detail=detail or {},
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _workflow(session: Session, row: InboxReturn, decision: Decision) -> Workflow:
+    """The workflow of (relation, product, period), made now if the planner has not."""
+    assert decision.relation is not None  # noqa: S101 - checked by the caller
+    assert decision.product is not None  # noqa: S101
+    key = {
+        "relation_id": decision.relation.relation_id,
+        "product_id": decision.product.product_id,
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+    }
+
+    def existing() -> Workflow | None:
+        # Locked: the version number below is computed under it.
+        return session.scalar(select(Workflow).filter_by(**key).with_for_update())
+
+    workflow = existing()
+    if workflow is None:
+        try:
+            with session.begin_nested():
+                workflow = Workflow(
+                    office_id=row.office_id,
+                    source=WorkflowSource.INBOX,
+                    ideal_payment=decision.ideal,
+                    amount_due=row.amount_due,
+                    **key,
+                )
+                session.add(workflow)
+        except IntegrityError:
+            # Made at the same moment by another worker or the planner: use that one.
+            workflow = existing()
+            if workflow is None:
+                raise
+    if decision.ideal and not workflow.ideal_payment:
+        workflow.ideal_payment = True
+    if row.amount_due is not None:
+        workflow.amount_due = row.amount_due
+    return workflow
+
+
+def _next_version(session: Session, workflow_id: int) -> int:
+    highest = session.scalar(
+        select(func.max(InboxReturn.version)).where(InboxReturn.workflow_id == workflow_id)
+    )
+    return (highest or 0) + 1

@@ -1,0 +1,125 @@
+"""Reading returns: the DESIGN.md 4a record, lists with filters, one return with its history.
+
+Every function takes the office and filters by it first (the review API exposes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from inbox.errors import ReturnNotFoundError
+from models import InboxReturn, Office, Relation, ReturnEvent, ReturnStatus
+from sbr_parser import ReturnKind
+
+__all__ = ["count_by_status_and_reason", "get_return", "history", "list_returns", "return_record"]
+
+
+def return_record(
+    row: InboxReturn, office_code: str, relation_number: str | None
+) -> dict[str, Any]:
+    """The ``returns list --json`` object of DESIGN.md 4a, plus added fields."""
+    return {
+        "id": row.id,
+        "office": office_code,
+        "file": row.file_name,
+        "sha256": row.sha256,
+        "status": row.status.value,
+        "reason": row.reason,
+        "kind": None if row.kind is None else row.kind.value,
+        "identifier": row.identifier,
+        "period_start": None if row.period_start is None else row.period_start.isoformat(),
+        "period_end": None if row.period_end is None else row.period_end.isoformat(),
+        "relation_number": relation_number,
+        "version": row.version,
+        "workflow_id": row.workflow_id,
+        "workflow_started": row.workflow_started,
+        "filed": row.filed,
+        "duplicate_of": row.duplicate_of_id,
+        # Added fields (DESIGN.md 4a allows adding):
+        "identifier_type": None if row.identifier_type is None else row.identifier_type.value,
+        "identifier_normalised": row.identifier_normalised,
+        "explanation_nl": row.explanation_nl,
+        "explanation_en": row.explanation_en,
+        "received_at": row.received_at.isoformat() if row.received_at else None,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+    }
+
+
+def _records(
+    session: Session, office: Office, statement: Select[InboxReturn, str]
+) -> list[dict[str, Any]]:
+    return [return_record(row, office.code, number) for row, number in session.execute(statement)]
+
+
+def _base(office: Office) -> Select[InboxReturn, str]:
+    return (
+        select(InboxReturn, Relation.number)
+        .outerjoin(Relation, Relation.id == InboxReturn.relation_id)
+        .where(InboxReturn.office_id == office.id)
+    )
+
+
+def list_returns(
+    session: Session,
+    office: Office,
+    *,
+    status: ReturnStatus | None = None,
+    reason: str | None = None,
+    kind: ReturnKind | None = None,
+    query: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The office's returns, oldest first, filtered; ``query`` matches identifier or relation."""
+    statement = _base(office).order_by(InboxReturn.id)
+    if status is not None:
+        statement = statement.where(InboxReturn.status == status)
+    if reason is not None:
+        statement = statement.where(InboxReturn.reason == reason)
+    if kind is not None:
+        statement = statement.where(InboxReturn.kind == kind)
+    if query:
+        pattern = f"%{query.strip()}%"
+        statement = statement.where(
+            or_(
+                InboxReturn.identifier.ilike(pattern),
+                InboxReturn.identifier_normalised.ilike(pattern),
+                Relation.number.ilike(pattern),
+                Relation.name.ilike(pattern),
+                Relation.last_name.ilike(pattern),
+            )
+        )
+    if limit is not None:
+        statement = statement.limit(limit).offset(offset)
+    return _records(session, office, statement)
+
+
+def get_return(session: Session, office: Office, return_id: int) -> dict[str, Any]:
+    """One of the office's returns as a record, or :class:`ReturnNotFoundError`."""
+    found = _records(session, office, _base(office).where(InboxReturn.id == return_id))
+    if not found:
+        raise ReturnNotFoundError(f"office {office.code!r} has no return {return_id}")
+    return found[0]
+
+
+def history(session: Session, office: Office, return_id: int) -> Sequence[ReturnEvent]:
+    """Every decision on one of the office's returns, oldest first."""
+    return session.scalars(
+        select(ReturnEvent)
+        .where(ReturnEvent.office_id == office.id, ReturnEvent.return_id == return_id)
+        .order_by(ReturnEvent.id)
+    ).all()
+
+
+def count_by_status_and_reason(session: Session, office: Office) -> dict[tuple[str, str], int]:
+    """How many of the office's returns are in each (status, reason)."""
+    rows = session.execute(
+        select(InboxReturn.status, InboxReturn.reason, func.count())
+        .where(InboxReturn.office_id == office.id)
+        .group_by(InboxReturn.status, InboxReturn.reason)
+    )
+    return {(status.value, reason or ""): count for status, reason, count in rows}

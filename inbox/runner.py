@@ -1,0 +1,69 @@
+"""The embedded worker: process every waiting return and change event, in this process.
+
+Used when no broker is configured (the default): ``sbr-inbox process --until-idle`` and the
+demo. Each return is decided in its own transaction, as a Celery task would, so one failure
+loses nothing else and a rerun continues where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from inbox.process import pending_return_ids, process_return
+from inbox.redecide import redecide_changes
+from models import session_scope
+
+__all__ = ["IdleReport", "process_until_idle", "redecide_until_idle"]
+
+
+@dataclass
+class IdleReport:
+    """What a run did."""
+
+    processed: int = 0
+    change_events: int = 0
+    redecided: int = 0
+
+
+def process_until_idle(
+    engine: Engine,
+    *,
+    max_bytes: int,
+    on_return: Callable[[int, int], None] | None = None,
+) -> IdleReport:
+    """Process until no received return and no pending change event is left.
+
+    ``on_return(done, waiting)`` is called after each return, for a progress bar.
+    """
+    report = IdleReport()
+    while True:
+        with session_scope(engine) as session:
+            waiting = pending_return_ids(session)
+        for done, return_id in enumerate(waiting, start=1):
+            with session_scope(engine) as session:
+                process_return(session, return_id, max_bytes=max_bytes)
+            report.processed += 1
+            if on_return is not None:
+                on_return(done, len(waiting))
+        events, changed = redecide_until_idle(engine)
+        report.change_events += events
+        report.redecided += changed
+        if not waiting and not events:
+            return report
+
+
+def redecide_until_idle(engine: Engine) -> tuple[int, int]:
+    """Handle every pending change event; returns (events handled, returns whose decision
+    changed). Called after each CRM write when no broker runs, so a change takes effect at once.
+    """
+    events = changed = 0
+    while True:
+        with session_scope(engine) as session:
+            report = redecide_changes(session)
+        events += report.events
+        changed += report.returns_changed
+        if not report.events:
+            return events, changed

@@ -1,0 +1,124 @@
+"""Staff decisions on returns: assign to a relation, dismiss, undo, re-run the rules.
+
+Each is recorded in the return's history as the staff member's decision (actor
+``staff:<e-mail>``). An assignment still obeys rules 3 and 7 (the relation must be able to
+receive the kind and have an active product for it); the SBR settings do not bind staff.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inbox.decisions import apply_decision, facts_of, record_event, set_state
+from inbox.errors import ActionRefusedError, ReturnNotFoundError
+from inbox.process import decide_stored
+from matching.candidates import relation_candidate
+from matching.decide import decide_for_relation
+from models import InboxReturn, Office, Relation, ReturnEvent, ReturnStatus
+
+__all__ = ["assign", "dismiss", "get_return_for_update", "rerun", "staff_actor", "undo"]
+
+# The actions undo can take back, and what each may be taken back from.
+_UNDOABLE = ("assign", "dismiss")
+_DISMISSABLE = (ReturnStatus.UNMATCHED, ReturnStatus.REJECTED, ReturnStatus.DUPLICATE)
+
+
+def staff_actor(email: str) -> str:
+    """The actor string of a staff member in the history."""
+    return f"staff:{email}"
+
+
+def get_return_for_update(session: Session, office: Office, return_id: int) -> InboxReturn:
+    """The office's return ``return_id``, locked; another office's id is simply not found."""
+    row = session.scalar(
+        select(InboxReturn)
+        .where(InboxReturn.office_id == office.id, InboxReturn.id == return_id)
+        .with_for_update()
+    )
+    if row is None:
+        raise ReturnNotFoundError(f"office {office.code!r} has no return {return_id}")
+    return row
+
+
+def assign(
+    session: Session, office: Office, return_id: int, relation_number: str, *, actor: str
+) -> InboxReturn:
+    """Place an unmatched return with a relation chosen by staff."""
+    row = get_return_for_update(session, office, return_id)
+    if row.status is not ReturnStatus.UNMATCHED:
+        raise ActionRefusedError(f"return {return_id} is {row.status.value}, not unmatched")
+    facts = facts_of(row)
+    relation_id = session.scalar(
+        select(Relation.id).where(
+            Relation.office_id == office.id, Relation.number == relation_number
+        )
+    )
+    if facts is None or relation_id is None:
+        raise ActionRefusedError(
+            f"office {office.code!r} has no relation {relation_number!r}"
+            if relation_id is None
+            else f"return {return_id} was never read as a return"
+        )
+    candidate = relation_candidate(
+        session, office.id, relation_id, row.identifier_type, row.identifier_normalised
+    )
+    assert candidate is not None  # noqa: S101 - the relation was found just above
+    decision = decide_for_relation(facts, candidate)
+    if not decision.matched:
+        raise ActionRefusedError(decision.explanation_en)
+    apply_decision(session, row, decision, actor=actor, trigger="assign")
+    return row
+
+
+def dismiss(
+    session: Session, office: Office, return_id: int, remark: str, *, actor: str
+) -> InboxReturn:
+    """Take a return out of the review queue, with the staff member's remark."""
+    if not remark.strip():
+        raise ActionRefusedError("a dismissal needs a remark saying why")
+    row = get_return_for_update(session, office, return_id)
+    if row.status not in _DISMISSABLE:
+        raise ActionRefusedError(
+            f"return {return_id} is {row.status.value}; it cannot be dismissed"
+        )
+    set_state(
+        row,
+        ReturnStatus.DISMISSED,
+        row.reason,
+        f"Afgewezen door {actor.removeprefix('staff:')}: {remark}",
+        f"Dismissed by {actor.removeprefix('staff:')}: {remark}",
+        duplicate_of_id=row.duplicate_of_id,
+    )
+    record_event(session, row, actor=actor, trigger="dismiss", remark=remark)
+    return row
+
+
+def undo(session: Session, office: Office, return_id: int, *, actor: str) -> InboxReturn:
+    """Take back the last staff assignment or dismissal: the return is as it was before it."""
+    row = get_return_for_update(session, office, return_id)
+    history = session.scalars(
+        select(ReturnEvent).where(ReturnEvent.return_id == row.id).order_by(ReturnEvent.id.desc())
+    ).all()
+    if len(history) < 2 or history[0].trigger not in _UNDOABLE:
+        raise ActionRefusedError(f"return {return_id} has no staff decision to undo")
+    undone, previous = history[0], history[1]
+    set_state(
+        row,
+        previous.status,
+        previous.reason,
+        previous.explanation_nl,
+        previous.explanation_en,
+        duplicate_of_id=row.duplicate_of_id if previous.status is ReturnStatus.DUPLICATE else None,
+    )
+    record_event(session, row, actor=actor, trigger="undo", detail={"undid": undone.id})
+    return row
+
+
+def rerun(session: Session, office: Office, return_id: int, *, actor: str) -> InboxReturn:
+    """Run the rules again for one unmatched return now (staff asked; no change needed)."""
+    row = get_return_for_update(session, office, return_id)
+    if row.status is not ReturnStatus.UNMATCHED:
+        raise ActionRefusedError(f"return {return_id} is {row.status.value}, not unmatched")
+    decide_stored(session, row, trigger="rerun", detail={"asked_by": actor})
+    return row

@@ -1,0 +1,154 @@
+"""The one query of matching: the office's fiscal numbers equal to the return's, with all the
+rules need (relation type, legal form, SBR settings, products) in one round trip.
+
+It is a single SELECT: an index probe on (office, type, normalised) joined to the relation and,
+outer, to its products, so its cost does not grow with the office (bench/match.py measures 1,000
+against 1,000,000 relations). Core, not ORM objects: the rules want plain data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from matching.decide import Candidate, ProductRef
+from models import FiscalNumber, Product, Relation, RelationProduct
+from sbr_parser import IdentifierType
+
+__all__ = ["find_candidates", "relation_candidate", "relation_label"]
+
+
+# What a candidate needs of its relation and of each of its products, in this order.
+_RELATION = (
+    Relation.id,
+    Relation.number,
+    Relation.name,
+    Relation.display_name,
+    Relation.initials,
+    Relation.first_names,
+    Relation.last_name,
+    Relation.type,
+    Relation.legal_form,
+)
+_PRODUCT = (RelationProduct.active, Product.id, Product.code, Product.kinds)
+_SETTINGS = (
+    FiscalNumber.id,
+    FiscalNumber.sbr_enabled,
+    FiscalNumber.sbr_start_date,
+    FiscalNumber.sbr_ideal,
+)
+
+
+def find_candidates(
+    session: Session, office_id: int, identifier_type: IdentifierType, normalised: str
+) -> list[Candidate]:
+    """Every fiscal number of office ``office_id`` of this type and normalised value."""
+    statement = (
+        _with_products(
+            select(*_SETTINGS, *_RELATION).join(Relation, Relation.id == FiscalNumber.relation_id)
+        )
+        .where(
+            FiscalNumber.office_id == office_id,
+            FiscalNumber.type == identifier_type,
+            FiscalNumber.normalised == normalised,
+        )
+        .order_by(FiscalNumber.id, Product.code)
+    )
+    grouped: dict[int, list[Any]] = {}
+    for row in session.execute(statement):
+        grouped.setdefault(row[0], []).append(row)
+    return [
+        _candidate(
+            [row[len(_SETTINGS) :] for row in group],
+            enabled=group[0][1],
+            start=group[0][2],
+            ideal=group[0][3],
+        )
+        for group in grouped.values()
+    ]
+
+
+def relation_candidate(
+    session: Session,
+    office_id: int,
+    relation_id: int,
+    identifier_type: IdentifierType | None,
+    normalised: str | None,
+) -> Candidate | None:
+    """The relation as a candidate for a staff assignment, with its number's iDEAL flag.
+
+    The relation need not hold the return's number: staff may assign on their own knowledge.
+    SBR settings do not apply to a staff decision (only rules 3 and 7 do).
+    """
+    rows = session.execute(
+        _with_products(select(*_RELATION))
+        .where(Relation.office_id == office_id, Relation.id == relation_id)
+        .order_by(Product.code)
+    ).all()
+    if not rows:
+        return None
+    ideal = False
+    if identifier_type is not None and normalised is not None:
+        ideal = bool(
+            session.scalar(
+                select(FiscalNumber.sbr_ideal).where(
+                    FiscalNumber.office_id == office_id,
+                    FiscalNumber.relation_id == relation_id,
+                    FiscalNumber.type == identifier_type,
+                    FiscalNumber.normalised == normalised,
+                )
+            )
+        )
+    return _candidate(rows, enabled=True, start=None, ideal=ideal)
+
+
+def relation_label(
+    name: str | None,
+    display_name: str | None,
+    initials: str | None,
+    first_names: str | None,
+    last_name: str | None,
+) -> str:
+    """The name staff know a relation by: its name, display name, or a person's initials and
+    last name (``J. Jansen``)."""
+    if name:
+        return name
+    if display_name:
+        return display_name
+    given = initials or (first_names or "").split(" ")[0]
+    return " ".join(part for part in (given, last_name) if part)
+
+
+def _with_products(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    return (
+        statement.add_columns(*_PRODUCT)
+        .outerjoin(RelationProduct, RelationProduct.relation_id == Relation.id)
+        .outerjoin(Product, Product.id == RelationProduct.product_id)
+    )
+
+
+def _candidate(
+    rows: Sequence[Any], *, enabled: bool, start: dt.date | None, ideal: bool
+) -> Candidate:
+    """A candidate from rows of (relation columns, product columns), one row per product."""
+    first = rows[0]
+    width = len(_RELATION)
+    return Candidate(
+        relation_id=first[0],
+        relation_number=first[1],
+        relation_name=relation_label(*first[2:7]),
+        relation_type=first[7],
+        legal_form=first[8],
+        sbr_enabled=bool(enabled),
+        sbr_start_date=start,
+        sbr_ideal=bool(ideal),
+        products=tuple(
+            ProductRef(product_id=product_id, code=code, kinds=tuple(kinds), active=bool(active))
+            for active, product_id, code, kinds in (row[width:] for row in rows)
+            if product_id is not None
+        ),
+    )

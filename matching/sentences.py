@@ -1,0 +1,116 @@
+"""A Dutch and an English sentence for every decision, naming the relations involved.
+
+Staff act on these sentences in the review queue, so each says what is wrong *and* what to do:
+"BSN 111222333 staat bij 2 relaties met SBR ingeschakeld: 1001 (Jansen Holding B.V.), 1001-1
+(J. Jansen)". Templates are data, one pair per reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from models.enums import UnmatchedReason
+from sbr_parser import ReturnKind
+
+if TYPE_CHECKING:
+    from matching.decide import Candidate, ReturnFacts
+
+__all__ = ["explain"]
+
+# How the number is called for each kind ("BSN" for income tax, "RSIN" for corporate tax).
+NUMBER_NAMES: dict[ReturnKind, tuple[str, str]] = {
+    ReturnKind.OB: ("OB-nummer", "VAT number"),
+    ReturnKind.OB_SUPPLETIE: ("OB-nummer", "VAT number"),
+    ReturnKind.ICP: ("OB-nummer", "VAT number"),
+    ReturnKind.IB: ("BSN", "BSN"),
+    ReturnKind.VPB: ("RSIN", "RSIN"),
+    ReturnKind.LH: ("loonheffingennummer", "payroll tax number"),
+}
+KIND_NAMES: dict[ReturnKind, tuple[str, str]] = {
+    ReturnKind.OB: ("aangifte omzetbelasting", "VAT return"),
+    ReturnKind.OB_SUPPLETIE: ("suppletie omzetbelasting", "VAT correction"),
+    ReturnKind.ICP: ("opgaaf ICP", "EC sales list"),
+    ReturnKind.IB: ("aangifte inkomstenbelasting", "income tax return"),
+    ReturnKind.VPB: ("aangifte vennootschapsbelasting", "corporate tax return"),
+    ReturnKind.LH: ("loonaangifte", "payroll tax return"),
+}
+
+# {number}: "BSN 111222333"; {kind}: the return kind; {relations}: "1001 (Jansen B.V.), ...";
+# {count}: how many relations; {period}: the period's first day.
+TEMPLATES: dict[UnmatchedReason | None, tuple[str, str]] = {
+    None: (
+        "{kind} van {number} geplaatst bij relatie {relations}.",
+        "{kind_en} for {number_en} placed with relation {relations}.",
+    ),
+    UnmatchedReason.INVALID_IDENTIFIER: (
+        "{number} in deze {kind} is geen geldig nummer (controlegetal klopt niet); vraag de "
+        "afzender om een gecorrigeerde aangifte.",
+        "{number_en} in this {kind_en} is not a valid number (check digit fails); ask the "
+        "sender for a corrected return.",
+    ),
+    UnmatchedReason.NO_RELATION: (
+        "Geen relatie heeft {number}; voeg het nummer toe aan de juiste relatie of wijs de "
+        "aangifte handmatig toe.",
+        "No relation has {number_en}; add the number to the right relation or assign the "
+        "return by hand.",
+    ),
+    UnmatchedReason.LEGAL_FORM_MISSING: (
+        "{number} staat bij {relations}, maar de rechtsvorm ontbreekt; vul de rechtsvorm in "
+        "om aangiften via de SBR-inbox te verwerken.",
+        "{number_en} belongs to {relations}, but its legal form is not set; set the legal "
+        "form to process returns through the SBR inbox.",
+    ),
+    UnmatchedReason.WRONG_RELATION_TYPE: (
+        "{number} staat alleen bij {relations}, die geen {kind} kan ontvangen (relatietype of "
+        "rechtsvorm); maak de juiste relatie aan, bijvoorbeeld via 'relatie aanmaken o.b.v. "
+        "contact'.",
+        "{number_en} is only on {relations}, which cannot receive a {kind_en} (relation type "
+        "or legal form); create the right relation, e.g. with 'create relation from contact'.",
+    ),
+    UnmatchedReason.SBR_DISABLED: (
+        "{number} staat bij {relations}, maar SBR is daar niet ingeschakeld; schakel SBR in "
+        "bij het fiscale nummer.",
+        "{number_en} belongs to {relations}, but SBR is not enabled there; enable SBR on the "
+        "fiscal number.",
+    ),
+    UnmatchedReason.BEFORE_SBR_START: (
+        "De aangifteperiode begint op {period}, voor de SBR-startdatum van {number} bij "
+        "{relations}; zet de startdatum op of voor {period}.",
+        "The period starts on {period}, before the SBR start date of {number_en} at "
+        "{relations}; move the start date to {period} or earlier.",
+    ),
+    UnmatchedReason.AMBIGUOUS: (
+        "{number} staat bij {count} relaties met SBR ingeschakeld: {relations}; schakel SBR "
+        "uit bij de relatie die deze aangifte niet hoort te krijgen, of wijs handmatig toe.",
+        "{number_en} is on {count} relations with SBR enabled: {relations}; disable SBR on "
+        "the relation that should not get this return, or assign it by hand.",
+    ),
+    UnmatchedReason.NO_PRODUCT: (
+        "{relations} heeft geen actief product voor een {kind}; voeg het product toe.",
+        "{relations} has no active product for a {kind_en}; add the product.",
+    ),
+}
+
+
+def explain(
+    facts: ReturnFacts, reason: UnmatchedReason | None, involved: Sequence[Candidate]
+) -> tuple[str, str]:
+    """The (Dutch, English) sentences for a decision on ``facts``."""
+    number_nl, number_en = NUMBER_NAMES[facts.kind]
+    kind_nl, kind_en = KIND_NAMES[facts.kind]
+    values = {
+        "number": f"{number_nl} {facts.identifier}",
+        "number_en": f"{number_en} {facts.identifier}",
+        "kind": kind_nl,
+        "kind_en": kind_en,
+        "relations": ", ".join(c.label for c in involved) or "-",
+        "count": str(len(involved)),
+        "period": facts.period_start.isoformat(),
+    }
+    dutch, english = TEMPLATES[reason]
+    return _capitalised(dutch.format(**values)), _capitalised(english.format(**values))
+
+
+def _capitalised(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
