@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.dispatch import dispatch_returns
 from cli.session import cli_engine, cli_session, fail
 from config import get_settings
 from crm.offices import resolve_office
@@ -45,9 +46,11 @@ def ingest_command(
         raise fail("no files found")
     with cli_session() as session:
         chosen = resolve_office(session, office)
-        for file in files:
-            row = receive(session, chosen, file.read_bytes(), file.name)
-            typer.echo(row.id)
+        ids = [receive(session, chosen, file.read_bytes(), file.name).id for file in files]
+    # Printed and enqueued after the commit: an id printed is a return stored.
+    for return_id in ids:
+        typer.echo(return_id)
+    dispatch_returns(ids)
 
 
 def process_command(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import demo, inbox, parse
+from cli import demo, inbox, parse, pipeline, processes
 from cli.db import db_app
 from cli.office import office_app
 from cli.relations import relations_app
@@ -24,6 +24,12 @@ app.add_typer(relations_app, name="relations")
 app.command(name="ingest")(inbox.ingest_command)
 app.command(name="process")(inbox.process_command)
 app.add_typer(inbox.returns_app, name="returns")
+app.command(name="watch")(pipeline.watch_command)
+app.command(name="intake-key")(pipeline.intake_key_command)
+app.command(name="worker")(processes.worker_command)
+app.command(name="beat")(processes.beat_command)
+app.command(name="flower")(processes.flower_command)
+app.command(name="serve")(processes.serve_command)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main`

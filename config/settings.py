@@ -40,6 +40,31 @@ class Settings(BaseSettings):
         description="Messages larger than this are rejected as too_large before parsing.",
     )
 
+    # -- the Celery pipeline (issue 6) ----------------------------------------------------------
+    stuck_after_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="The sweeper re-enqueues a received return or unsent effect this old.",
+    )
+    sweep_interval_seconds: float = Field(
+        default=60, gt=0, description="How often beat runs the sweeper."
+    )
+    visibility_timeout_seconds: int = Field(
+        default=3600,
+        gt=0,
+        description=(
+            "Redis redelivers a task not acknowledged within this time. Must exceed the task "
+            "time limit; no task is ever scheduled further ahead than this (countdown/eta)."
+        ),
+    )
+    task_time_limit_seconds: int = Field(
+        default=300, gt=0, description="A task running longer is killed (hard limit)."
+    )
+    flower_basic_auth: str | None = Field(
+        default=None,
+        description="user:password for Flower (its HTTP API refuses to run without auth).",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_driver(cls, value: str) -> str:

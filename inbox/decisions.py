@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from inbox.outbox import add_effects
 from matching.decide import Decision, ReturnFacts
 from models import InboxReturn, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
 
@@ -61,6 +62,9 @@ def apply_decision(
             workflow_id=workflow.id,
             version=_next_version(session, workflow.id),
         )
+        # The effects run after commit, from the outbox, for this placement.
+        row.workflow_started = False
+        add_effects(session, row)
     else:
         set_state(
             row,

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from inbox.decisions import SYSTEM, record_event, set_state
 from models import InboxReturn, Office, RawMessage, ReturnStatus
+from sbr_parser import RejectionReason
 
-__all__ = ["receive"]
+__all__ = ["receive", "receive_oversized"]
 
 
 def receive(session: Session, office: Office, data: bytes, file_name: str | None) -> InboxReturn:
@@ -56,3 +58,24 @@ def _message_id(session: Session, office_id: int, sha256: str, data: bytes) -> i
         if found is None:
             raise
         return found
+
+
+def receive_oversized(
+    session: Session, office: Office, prefix: bytes, size: int | None, file_name: str | None
+) -> InboxReturn:
+    """Record a delivery refused as too large, keeping only the ``prefix`` that was read.
+
+    The body is not read past the limit (that is the point of the limit), but the delivery is
+    not dropped either: staff see a ``rejected``/``too_large`` return with what arrived.
+    """
+    row = receive(session, office, prefix, file_name)
+    told = f"{size:,} bytes" if size is not None else "more than the limit"
+    set_state(
+        row,
+        ReturnStatus.REJECTED,
+        RejectionReason.TOO_LARGE.value,
+        f"Het bericht is te groot om te verwerken ({told}); alleen het begin is bewaard.",
+        f"The message is too large to process ({told}); only its start was kept.",
+    )
+    record_event(session, row, actor=SYSTEM, trigger="received", detail={"declared_size": size})
+    return row

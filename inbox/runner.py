@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from inbox.effects import EFFECT_FUNCTIONS
 from inbox.process import pending_return_ids, process_return
 from inbox.redecide import redecide_changes
-from models import session_scope
+from models import OutboxMessage, session_scope
 
-__all__ = ["IdleReport", "process_until_idle", "redecide_until_idle"]
+__all__ = ["IdleReport", "process_until_idle", "redecide_until_idle", "run_pending_effects"]
 
 
 @dataclass
@@ -26,6 +27,7 @@ class IdleReport:
     processed: int = 0
     change_events: int = 0
     redecided: int = 0
+    effects: int = 0
 
 
 def process_until_idle(
@@ -51,8 +53,24 @@ def process_until_idle(
         events, changed = redecide_until_idle(engine)
         report.change_events += events
         report.redecided += changed
-        if not waiting and not events:
+        effects = run_pending_effects(engine)
+        report.effects += effects
+        if not waiting and not events and not effects:
             return report
+
+
+def run_pending_effects(engine: Engine) -> int:
+    """Run every outbox effect not done yet, each in its own transaction; returns how many."""
+    with session_scope(engine) as session:
+        pending = session.execute(
+            select(OutboxMessage.task, OutboxMessage.return_id)
+            .where(OutboxMessage.done_at.is_(None))
+            .order_by(OutboxMessage.id)
+        ).all()
+    for task, return_id in pending:
+        with session_scope(engine) as session:
+            EFFECT_FUNCTIONS[task](session, return_id)
+    return len(pending)
 
 
 def redecide_until_idle(engine: Engine) -> tuple[int, int]:

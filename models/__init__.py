@@ -20,6 +20,7 @@ from models.enums import (
 )
 from models.inbox import InboxReturn, RawMessage, ReturnEvent, Workflow
 from models.people import Contact, RelationContact, RelationGroup, RelationRole, TeamMember
+from models.pipeline import Document, IntakeKey, OutboxMessage
 
 __all__ = [
     "CATALOGUE",
@@ -27,11 +28,14 @@ __all__ = [
     "ChangeEvent",
     "ChangeKind",
     "Contact",
+    "Document",
     "DossierFolder",
     "FiscalNumber",
     "InboxReturn",
+    "IntakeKey",
     "LegalForm",
     "Office",
+    "OutboxMessage",
     "Product",
     "RawMessage",
     "Relation",

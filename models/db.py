@@ -6,6 +6,7 @@ service functions only ``flush``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.base import table_of
 
-__all__ = ["make_engine", "refresh_statistics", "session_scope"]
+__all__ = ["make_engine", "refresh_statistics", "session_scope", "utc_ago"]
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -61,3 +62,15 @@ def refresh_statistics(session: Session, *models: type[Any]) -> None:
         return
     for model in models:
         session.execute(text(f"ANALYZE {table_of(model).name}"))
+
+
+def utc_ago(session: Session, age: dt.timedelta) -> dt.datetime:
+    """The moment ``age`` ago, comparable with the database's ``server_default=now()`` columns.
+
+    PostgreSQL stores timestamptz and compares aware datetimes; SQLite stores CURRENT_TIMESTAMP
+    as naive UTC text, so it gets naive UTC (an aware value would compare as different text).
+    """
+    moment = dt.datetime.now(dt.UTC) - age
+    if session.get_bind().dialect.name == "postgresql":
+        return moment
+    return moment.replace(tzinfo=None)

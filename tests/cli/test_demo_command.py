@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from typer.testing import CliRunner
 
 from cli.demo import demo_messages
@@ -23,9 +26,29 @@ def test_demo_messages_cover_every_kind_and_reason() -> None:
     } <= reasons
 
 
-def test_demo_prints_the_table_and_summary() -> None:
-    result = CliRunner().invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-    assert "SBR inbox demo" in result.stdout
-    assert "12 parsed" in result.stdout
-    assert "6 rejected" in result.stdout
+def test_demo_runs_the_whole_inbox_on_a_fresh_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):  # a second run starts afresh, it does not pile up duplicates
+        result = CliRunner().invoke(app, ["demo"])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "sbr-inbox-demo.db").is_file()
+    out = " ".join(result.stdout.split())
+    assert "SBR inbox demo" in out
+    for reason in (
+        "ambiguous",
+        "before_sbr_start",
+        "invalid_identifier",
+        "no_product",
+        "no_relation",
+        "sbr_disabled",
+        "wrong_relation_type",
+        "unsafe_xml",
+    ):
+        assert reason in out
+    assert "│ matched │ │ 6 │" in out
+    assert "│ duplicate │ │ 1 │" in out
+    assert "1 return(s) placed after the change" in out
+    assert "22 messages processed" in out
+    assert "1002-1 │ aangifte_ib" in out

@@ -1,0 +1,94 @@
+"""``POST /api/offices/{office}/inbox``: a program delivers one message (DESIGN.md 4a).
+
+The intake key is checked before the body is read; the body is read up to the size limit and
+no further (a declared ``Content-Length`` over it is refused without reading). The bytes and a
+``received`` row are committed in one transaction, then the id is enqueued: 202 ``{"id"}``.
+An oversized delivery is recorded as ``rejected``/``too_large`` (413), never silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+from sqlalchemy import Engine
+
+from api.dispatch import dispatch_returns
+from config import get_settings
+from inbox.intake import receive, receive_oversized
+from inbox.keys import office_for_intake_key
+from models import Office, session_scope
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["intake"])
+
+
+class Received(BaseModel):
+    """The new return's id (and, for a refused delivery, why)."""
+
+    id: int
+    status: str = "received"
+    reason: str | None = None
+
+
+@router.post(
+    "/api/offices/{office}/inbox",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Received,
+    responses={
+        401: {"description": "missing or wrong X-Intake-Key for this office"},
+        413: {"description": "larger than SBR_INBOX_MAX_MESSAGE_BYTES; recorded as too_large"},
+    },
+)
+async def deliver(
+    office: str,
+    request: Request,
+    x_intake_key: Annotated[str | None, Header()] = None,
+    x_file_name: Annotated[str | None, Header()] = None,
+) -> Received:
+    """Store one raw SBR message in the office's inbox; it is processed asynchronously."""
+    engine: Engine = request.app.state.engine
+    target = await run_in_threadpool(_office, engine, office, x_intake_key)
+    limit = get_settings().max_message_bytes
+    declared = request.headers.get("content-length")
+    declared_size = int(declared) if declared and declared.isdigit() else None
+    body = b""
+    if declared_size is None or declared_size <= limit:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                break
+    if (declared_size is not None and declared_size > limit) or len(body) > limit:
+        row_id = await run_in_threadpool(
+            _store_oversized, engine, target, body[:65536], declared_size, x_file_name
+        )
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            detail={"id": row_id, "status": "rejected", "reason": "too_large"},
+        )
+    row_id = await run_in_threadpool(_store, engine, target, body, x_file_name)
+    await run_in_threadpool(dispatch_returns, [row_id])
+    return Received(id=row_id)
+
+
+def _office(engine: Engine, code: str, key: str | None) -> Office:
+    with session_scope(engine) as session:
+        office = office_for_intake_key(session, code, key)
+    if office is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="invalid intake key")
+    return office
+
+
+def _store(engine: Engine, office: Office, body: bytes, name: str | None) -> int:
+    with session_scope(engine) as session:
+        return receive(session, session.merge(office), body, name).id
+
+
+def _store_oversized(
+    engine: Engine, office: Office, prefix: bytes, size: int | None, name: str | None
+) -> int:
+    with session_scope(engine) as session:
+        return receive_oversized(session, session.merge(office), prefix, size, name).id

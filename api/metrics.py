@@ -1,0 +1,75 @@
+"""``GET /metrics``: Prometheus metrics read from the source of truth at scrape time.
+
+Counts come from the database (so every process's work is counted, whichever process did it):
+returns by status and reason, and the end-to-end latency (received -> decided) of the last hour.
+Queue depth is read from Redis. Celery's per-task runtimes are on Flower's own ``/metrics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine, func, select
+
+from config import get_settings
+from models import InboxReturn, Office, session_scope
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["operations"])
+
+
+class InboxCollector(Collector):
+    """Collects the inbox's gauges on each scrape."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        returns = GaugeMetricFamily(
+            "sbr_inbox_returns",
+            "Returns by office, status and reason (received = waiting to be decided).",
+            labels=["office", "status", "reason"],
+        )
+        with session_scope(self.engine) as session:
+            rows = session.execute(
+                select(Office.code, InboxReturn.status, InboxReturn.reason, func.count())
+                .join(Office, Office.id == InboxReturn.office_id)
+                .group_by(Office.code, InboxReturn.status, InboxReturn.reason)
+            )
+            for code, state, reason, count in rows:
+                returns.add_metric([code, state.value, reason or ""], count)
+        yield returns
+        depth = GaugeMetricFamily(
+            "sbr_inbox_queue_depth", "Messages waiting in each Celery queue.", labels=["queue"]
+        )
+        for queue, length in _queue_lengths().items():
+            depth.add_metric([queue], length)
+        yield depth
+
+
+def _queue_lengths() -> dict[str, int]:
+    url = get_settings().broker_url
+    if url is None:
+        return {}
+    import redis  # noqa: PLC0415 - only with a broker
+
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        return {queue: int(client.llen(queue)) for queue in ("inbox", "effects")}
+    except redis.RedisError:
+        return {}
+    finally:
+        client.close()
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    registry = CollectorRegistry()
+    registry.register(InboxCollector(request.app.state.engine))
+    return Response(generate_latest(registry), media_type="text/plain; version=0.0.4")

@@ -1,0 +1,44 @@
+"""Intake keys: what a sending program presents to deliver into one office's inbox.
+
+Only a hash is stored. Keys are 256-bit random tokens, so sha256 suffices (no brute-forcing a
+password space) and a delivery costs one index lookup. Separate from staff credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import IntakeKey, Office
+
+__all__ = ["create_intake_key", "office_for_intake_key"]
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_intake_key(session: Session, office: Office) -> str:
+    """A new key for ``office``; shown once, stored hashed."""
+    key = f"sbrk_{secrets.token_urlsafe(32)}"
+    session.add(IntakeKey(office_id=office.id, key_hash=_hash(key)))
+    session.flush()
+    return key
+
+
+def office_for_intake_key(session: Session, office_code: str, key: str | None) -> Office | None:
+    """The office ``office_code`` if ``key`` is a live key of it, else None."""
+    if not key:
+        return None
+    return session.scalar(
+        select(Office)
+        .join(IntakeKey, IntakeKey.office_id == Office.id)
+        .where(
+            Office.code == office_code,
+            IntakeKey.key_hash == _hash(key),
+            IntakeKey.revoked_at.is_(None),
+        )
+    )

@@ -1,0 +1,107 @@
+"""The transactional outbox: effects to run, written with the decision that wants them.
+
+A matched return needs two effects, ``start_workflow`` and ``file_in_dossier``. Their rows are
+added in the decision's own transaction; whoever runs tasks (the Celery publisher, or the
+embedded runner) takes them after commit and marks them sent, then done. Rows never sent, or
+sent but never done, are found again by the sweeper: an effect cannot be lost between a commit
+and a broker, or in a broker that lost its queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from models import InboxReturn, OutboxMessage
+from models.db import utc_ago
+
+__all__ = [
+    "EFFECTS",
+    "FILE_IN_DOSSIER",
+    "START_WORKFLOW",
+    "add_effects",
+    "claim_stale",
+    "mark_done",
+    "mark_sent",
+    "unsent_for",
+]
+
+START_WORKFLOW = "start_workflow"
+FILE_IN_DOSSIER = "file_in_dossier"
+EFFECTS = (START_WORKFLOW, FILE_IN_DOSSIER)
+
+
+def add_effects(session: Session, row: InboxReturn) -> None:
+    """Queue the effects of a matched return (again, if it was placed before)."""
+    existing = {
+        message.task: message
+        for message in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.return_id == row.id)
+        )
+    }
+    for task in EFFECTS:
+        message = existing.get(task)
+        if message is None:
+            session.add(OutboxMessage(office_id=row.office_id, task=task, return_id=row.id))
+        else:
+            # Placed anew (a staff assignment after an undo): run the effect for the new place.
+            message.sent_at = None
+            message.done_at = None
+    session.flush()
+
+
+def unsent_for(session: Session, return_ids: Sequence[int]) -> list[OutboxMessage]:
+    """The unsent effects of these returns (what a task publishes right after its commit)."""
+    if not return_ids:
+        return []
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.return_id.in_(return_ids), OutboxMessage.sent_at.is_(None))
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def claim_stale(
+    session: Session, *, older_than: dt.timedelta, limit: int = 500
+) -> list[OutboxMessage]:
+    """Effects never sent, or sent but not done, for longer than ``older_than``; locked."""
+    cutoff = utc_ago(session, older_than)
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.done_at.is_(None),
+                or_(
+                    OutboxMessage.sent_at.is_(None) & (OutboxMessage.created_at < cutoff),
+                    OutboxMessage.sent_at < cutoff,
+                ),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def mark_sent(session: Session, ids: Sequence[int]) -> None:
+    """Record that the broker took these messages."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(sent_at=func.now(), attempts=OutboxMessage.attempts + 1)
+        )
+
+
+def mark_done(session: Session, task: str, return_id: int) -> None:
+    """Record that an effect has run (in the effect's own transaction)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.task == task, OutboxMessage.return_id == return_id)
+        .values(done_at=func.now())
+    )

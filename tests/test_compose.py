@@ -1,0 +1,42 @@
+"""docker-compose.yml runs only commands this CLI has, with settings this app reads.
+
+No Docker engine runs here, so the compose file is checked by reading it: every application
+service runs an existing ``sbr-inbox`` command, every ``SBR_INBOX_`` variable it sets is a
+setting, and the processes DESIGN.md 5 names are all there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer.main
+import yaml
+
+from cli.main import app
+from config import Settings
+from tests.conftest import REPO_ROOT
+
+
+def _compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def test_every_process_of_the_design_is_a_service() -> None:
+    services = set(_compose()["services"])
+    assert {"postgres", "redis", "migrate", "worker", "beat", "api", "flower"} <= services
+
+
+def test_application_services_run_existing_commands_with_known_settings() -> None:
+    group = typer.main.get_group(app)
+    commands = set(group.commands)
+    known = {f"SBR_INBOX_{name.upper()}" for name in Settings.model_fields}
+    for name, service in _compose()["services"].items():
+        if "build" not in service:
+            continue
+        command = service["command"]
+        assert command[0] in commands, f"{name}: no `sbr-inbox {command[0]}`"
+        if command[0] == "db":
+            assert command[1] in group.commands["db"].commands  # type: ignore[attr-defined]
+        unknown = {key for key in service["environment"] if key.startswith("SBR_INBOX_")} - known
+        assert not unknown, f"{name} sets unknown settings {unknown}"

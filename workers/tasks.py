@@ -1,0 +1,176 @@
+"""The tasks: thin wrappers that open a transaction, call a service function with an id, and
+publish the effects the decision queued, after commit.
+
+Transient database and broker errors are retried with backoff (capped far below the Redis
+visibility timeout); everything else is the service functions' business, which never crash on
+bad input (the parser turns it into a rejected return).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import lru_cache
+from typing import Any
+
+from celery.signals import worker_process_init
+from kombu.exceptions import OperationalError as BrokerError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from config import get_settings
+from inbox.effects import EFFECT_FUNCTIONS
+from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, claim_stale, mark_sent
+from inbox.process import process_return
+from inbox.redecide import redecide_changes
+from models import (
+    ChangeEvent,
+    InboxReturn,
+    OutboxMessage,
+    ReturnStatus,
+    make_engine,
+    session_scope,
+)
+from models.db import utc_ago
+from workers.app import EFFECTS_QUEUE, INBOX_QUEUE, RETRY_BACKOFF_MAX, app
+
+__all__ = ["enqueue_returns", "publish_unsent", "sweep"]
+
+log = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
+RETRY: dict[str, Any] = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": RETRY_BACKOFF_MAX,
+    "retry_jitter": True,
+    "max_retries": 20,
+}
+
+
+@lru_cache(maxsize=1)
+def worker_engine() -> Engine:
+    """This process's engine (a forked worker child makes its own, see below)."""
+    return make_engine(get_settings().database_url, pool_pre_ping=True)
+
+
+@worker_process_init.connect
+def _fresh_engine_after_fork(**_: Any) -> None:
+    # Connections must not be shared across fork: each child starts with its own pool.
+    worker_engine.cache_clear()
+
+
+@app.task(name="sbr.process_return", **RETRY)
+def process_return_task(return_id: int) -> str:
+    """Decide one received return, then publish its effects."""
+    with session_scope(worker_engine()) as session:
+        outcome = process_return(session, return_id, max_bytes=get_settings().max_message_bytes)
+    publish_unsent([return_id])
+    return "missing" if outcome.status is None else outcome.status.value
+
+
+def _effect(task: str, return_id: int) -> bool:
+    with session_scope(worker_engine()) as session:
+        return EFFECT_FUNCTIONS[task](session, return_id)
+
+
+@app.task(name="sbr.start_workflow", **RETRY)
+def start_workflow_task(return_id: int) -> bool:
+    """Move the return's workflow to its first step (idempotent by return id)."""
+    return _effect(START_WORKFLOW, return_id)
+
+
+@app.task(name="sbr.file_in_dossier", **RETRY)
+def file_in_dossier_task(return_id: int) -> bool:
+    """File the return in its relation's dossier (idempotent by return id)."""
+    return _effect(FILE_IN_DOSSIER, return_id)
+
+
+@app.task(name="sbr.redecide", **RETRY)
+def redecide_task() -> int:
+    """Re-decide waiting returns after relation changes; publish the effects of new matches."""
+    changed = 0
+    while True:
+        with session_scope(worker_engine()) as session:
+            report = redecide_changes(session)
+        changed += report.returns_changed
+        if not report.events:
+            break
+    publish_unsent(None)
+    return changed
+
+
+@app.task(name="sbr.sweep", **RETRY)
+def sweep_task() -> dict[str, int]:
+    """Beat, every minute: re-send what is stuck. See :func:`sweep`."""
+    return sweep()
+
+
+def enqueue_returns(return_ids: list[int]) -> None:
+    """Send ``process_return`` for stored returns (after their commit)."""
+    for return_id in return_ids:
+        process_return_task.apply_async(args=[return_id], queue=INBOX_QUEUE)
+
+
+def publish_unsent(return_ids: list[int] | None) -> int:
+    """Send the unsent effects of these returns (or all), marking them sent; returns count.
+
+    Rows are claimed with SKIP LOCKED, so two publishers never send the same row at once; a
+    crash after sending but before the commit sends it again later, which the effects'
+    idempotency absorbs.
+    """
+    with session_scope(worker_engine()) as session:
+        statement = (
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(1000)
+            .with_for_update(skip_locked=True)
+        )
+        if return_ids is not None:
+            statement = statement.where(OutboxMessage.return_id.in_(return_ids))
+        messages = list(session.scalars(statement))
+        _send(messages)
+        mark_sent(session, [message.id for message in messages])
+    return len(messages)
+
+
+def _send(messages: list[OutboxMessage]) -> None:
+    for message in messages:
+        app.send_task(f"sbr.{message.task}", args=[message.return_id], queue=EFFECTS_QUEUE)
+
+
+def sweep() -> dict[str, int]:
+    """Re-send work a lost queue or a crash left behind; safe to run anywhere, any time.
+
+    * returns still ``received`` after ``stuck_after_seconds`` -> ``process_return`` again;
+    * effects unsent, or sent but not done, for that long -> sent again;
+    * pending change events -> one ``redecide`` task.
+    """
+    settings = get_settings()
+    age = dt.timedelta(seconds=settings.stuck_after_seconds)
+    with session_scope(worker_engine()) as session:
+        stuck = list(
+            session.scalars(
+                select(InboxReturn.id)
+                .where(
+                    InboxReturn.status == ReturnStatus.RECEIVED,
+                    InboxReturn.received_at < utc_ago(session, age),
+                )
+                .order_by(InboxReturn.id)
+                .limit(5000)
+            )
+        )
+        stale = claim_stale(session, older_than=age)
+        _send(stale)
+        mark_sent(session, [message.id for message in stale])
+        pending = len(
+            session.scalars(
+                select(ChangeEvent.id).where(ChangeEvent.handled_at.is_(None)).limit(1000)
+            ).all()
+        )
+    enqueue_returns(stuck)
+    if pending:
+        redecide_task.apply_async(queue=INBOX_QUEUE)
+    if stuck or stale:
+        log.warning("sweeper re-sent %d return(s) and %d effect(s)", len(stuck), len(stale))
+    return {"returns": len(stuck), "effects": len(stale), "change_events": pending}
