@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/crm.py
 	$(BIN)/python bench/match.py
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm.changes import ChangeRow
-from models import ChangeKind, Relation, TimelineEvent
+from models import ChangeKind, TimelineEvent
 
 __all__ = ["add_timeline_event", "change_text"]
 
@@ -32,11 +32,14 @@ def change_text(change: ChangeRow) -> str:
 
 
 def add_timeline_event(
-    session: Session, relation: Relation, kind: str, text: str, **refs: Any
+    session: Session, office_id: int, relation_id: int, kind: str, text: str, **refs: Any
 ) -> TimelineEvent:
-    """Record an event on ``relation``'s timeline (in the caller's transaction)."""
+    """Record an event on a relation's timeline (in the caller's transaction).
+
+    Takes ids, so a task that knows them need not load the relation.
+    """
     event = TimelineEvent(
-        office_id=relation.office_id, relation_id=relation.id, kind=kind, text=text, refs=refs
+        office_id=office_id, relation_id=relation_id, kind=kind, text=text, refs=refs
     )
     session.add(event)
     return event

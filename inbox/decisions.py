@@ -50,7 +50,7 @@ def apply_decision(
 ) -> None:
     """Make ``row`` say what ``decision`` says, and add the decision to its history."""
     if decision.matched and decision.relation is not None and decision.product is not None:
-        workflow = _workflow(session, row, decision)
+        workflow, created = _workflow(session, row, decision)
         set_state(
             row,
             ReturnStatus.MATCHED,
@@ -60,11 +60,11 @@ def apply_decision(
             relation_id=decision.relation.relation_id,
             product_id=decision.product.product_id,
             workflow_id=workflow.id,
-            version=_next_version(session, workflow.id),
+            version=1 if created else _next_version(session, workflow.id),
         )
         # The effects run after commit, from the outbox, for this placement.
         row.workflow_started = False
-        add_effects(session, row)
+        add_effects(session, row, first_decision=trigger == "received")
     else:
         set_state(
             row,
@@ -138,8 +138,9 @@ def record_event(
     return event
 
 
-def _workflow(session: Session, row: InboxReturn, decision: Decision) -> Workflow:
-    """The workflow of (relation, product, period), made now if the planner has not."""
+def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[Workflow, bool]:
+    """The workflow of (relation, product, period), made now if the planner has not; and
+    whether this call made it."""
     assert decision.relation is not None  # noqa: S101 - checked by the caller
     assert decision.product is not None  # noqa: S101
     key = {
@@ -154,6 +155,7 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> Workflo
         return session.scalar(select(Workflow).filter_by(**key).with_for_update())
 
     workflow = existing()
+    created = False
     if workflow is None:
         try:
             with session.begin_nested():
@@ -165,6 +167,7 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> Workflo
                     **key,
                 )
                 session.add(workflow)
+            created = True
         except IntegrityError:
             # Made at the same moment by another worker or the planner: use that one.
             workflow = existing()
@@ -174,7 +177,7 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> Workflo
         workflow.ideal_payment = True
     if row.amount_due is not None:
         workflow.amount_due = row.amount_due
-    return workflow
+    return workflow, created
 
 
 def _next_version(session: Session, workflow_id: int) -> int:

@@ -7,14 +7,14 @@ the effect once. Both write a line on the relation's timeline.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.dossier import RETURNS_FOLDER
 from crm.timeline import add_timeline_event
 from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, mark_done
-from models import Document, DossierFolder, InboxReturn, Relation, ReturnStatus, Workflow
+from models import Document, DossierFolder, InboxReturn, ReturnStatus, Workflow
 
 __all__ = ["EFFECT_FUNCTIONS", "FIRST_STEP", "file_in_dossier", "start_workflow"]
 
@@ -28,18 +28,24 @@ def start_workflow(session: Session, return_id: int) -> bool:
     if row is None or row.workflow_started:
         mark_done(session, START_WORKFLOW, return_id)
         return False
-    workflow = session.scalars(
-        select(Workflow).where(Workflow.id == row.workflow_id).with_for_update()
+    # One statement: move a workflow that has not begun to its first step, and read it back.
+    workflow = session.execute(
+        update(Workflow)
+        .where(Workflow.id == row.workflow_id)
+        .values(
+            status=case(
+                (Workflow.status.in_(("open", "planned")), FIRST_STEP), else_=Workflow.status
+            )
+        )
+        .returning(Workflow.id, Workflow.ideal_payment)
     ).one()
-    if workflow.status in ("open", "planned"):
-        workflow.status = FIRST_STEP
     row.workflow_started = True
-    relation = session.get(Relation, row.relation_id)
-    assert relation is not None  # noqa: S101 - a matched return has its relation
+    assert row.relation_id is not None  # noqa: S101 - a matched return has its relation
     payment = " met iDEAL-betaling" if workflow.ideal_payment else ""
     add_timeline_event(
         session,
-        relation,
+        row.office_id,
+        row.relation_id,
         "workflow_started",
         f"Workflow {row.kind} {row.period_start}..{row.period_end} gestart{payment}"
         f" (aangifte #{row.id}, versie {row.version})",
@@ -78,11 +84,10 @@ def file_in_dossier(session: Session, return_id: int) -> bool:
     else:  # placed anew by staff: the document moves to the new relation's dossier
         existing.relation_id, existing.folder_id, existing.name = row.relation_id, folder.id, name
     row.filed = True
-    relation = session.get(Relation, row.relation_id)
-    assert relation is not None  # noqa: S101
     add_timeline_event(
         session,
-        relation,
+        row.office_id,
+        row.relation_id,
         "return_filed",
         f"Aangifte {row.kind} {row.period_start}..{row.period_end} gearchiveerd in "
         f"{RETURNS_FOLDER}/{folder.name}",

@@ -24,11 +24,12 @@ __all__ = ["RedecideReport", "redecide_changes"]
 
 
 class RedecideReport(NamedTuple):
-    """Counts of one pass."""
+    """Counts of one pass, and the returns it placed (whose effects are to be sent)."""
 
     events: int
     returns_decided: int
     returns_changed: int
+    matched_ids: tuple[int, ...] = ()
 
 
 def redecide_changes(session: Session, *, limit: int = 1000) -> RedecideReport:
@@ -44,6 +45,7 @@ def redecide_changes(session: Session, *, limit: int = 1000) -> RedecideReport:
     for event in events:
         by_number[(event.office_id, event.identifier_type, event.normalised)].append(event)
     decided = changed = 0
+    matched: list[int] = []
     for (office_id, identifier_type, normalised), group in by_number.items():
         waiting = session.scalars(
             select(InboxReturn)
@@ -73,7 +75,9 @@ def redecide_changes(session: Session, *, limit: int = 1000) -> RedecideReport:
                 continue
             apply_decision(session, row, decision, actor=SYSTEM, trigger="change", detail=detail)
             changed += 1
+            if decision.matched:
+                matched.append(row.id)
         for event in group:
             event.handled_at = func.now()  # set by the database
     session.flush()
-    return RedecideReport(len(events), decided, changed)
+    return RedecideReport(len(events), decided, changed, tuple(matched))

@@ -34,7 +34,7 @@ from models import (
 from models.db import utc_ago
 from workers.app import EFFECTS_QUEUE, INBOX_QUEUE, RETRY_BACKOFF_MAX, app
 
-__all__ = ["enqueue_returns", "publish_unsent", "sweep"]
+__all__ = ["enqueue_returns", "send_effects", "sweep"]
 
 log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
@@ -49,8 +49,13 @@ RETRY: dict[str, Any] = {
 
 @lru_cache(maxsize=1)
 def worker_engine() -> Engine:
-    """This process's engine (a forked worker child makes its own, see below)."""
-    return make_engine(get_settings().database_url, pool_pre_ping=True)
+    """This process's engine (a forked worker child makes its own, see below).
+
+    No ``pool_pre_ping``: it costs a round trip per task. A connection that died (PostgreSQL
+    restarted) fails the task with OperationalError, SQLAlchemy drops the pool's dead
+    connections, and the task's automatic retry runs on a fresh one (the fault suite checks).
+    """
+    return make_engine(get_settings().database_url)
 
 
 @worker_process_init.connect
@@ -64,7 +69,9 @@ def process_return_task(return_id: int) -> str:
     """Decide one received return, then publish its effects."""
     with session_scope(worker_engine()) as session:
         outcome = process_return(session, return_id, max_bytes=get_settings().max_message_bytes)
-    publish_unsent([return_id])
+    if outcome.changed and outcome.status is ReturnStatus.MATCHED:
+        # Committed above with its outbox rows; if this send fails, the sweeper sends them.
+        send_effects(return_id)
     return "missing" if outcome.status is None else outcome.status.value
 
 
@@ -92,10 +99,11 @@ def redecide_task() -> int:
     while True:
         with session_scope(worker_engine()) as session:
             report = redecide_changes(session)
+        for return_id in report.matched_ids:
+            send_effects(return_id)
         changed += report.returns_changed
         if not report.events:
             break
-    publish_unsent(None)
     return changed
 
 
@@ -105,33 +113,16 @@ def sweep_task() -> dict[str, int]:
     return sweep()
 
 
+def send_effects(return_id: int) -> None:
+    """Send both effects of a matched return (after the decision's commit)."""
+    for task in (START_WORKFLOW, FILE_IN_DOSSIER):
+        app.send_task(f"sbr.{task}", args=[return_id], queue=EFFECTS_QUEUE)
+
+
 def enqueue_returns(return_ids: list[int]) -> None:
     """Send ``process_return`` for stored returns (after their commit)."""
     for return_id in return_ids:
         process_return_task.apply_async(args=[return_id], queue=INBOX_QUEUE)
-
-
-def publish_unsent(return_ids: list[int] | None) -> int:
-    """Send the unsent effects of these returns (or all), marking them sent; returns count.
-
-    Rows are claimed with SKIP LOCKED, so two publishers never send the same row at once; a
-    crash after sending but before the commit sends it again later, which the effects'
-    idempotency absorbs.
-    """
-    with session_scope(worker_engine()) as session:
-        statement = (
-            select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None))
-            .order_by(OutboxMessage.id)
-            .limit(1000)
-            .with_for_update(skip_locked=True)
-        )
-        if return_ids is not None:
-            statement = statement.where(OutboxMessage.return_id.in_(return_ids))
-        messages = list(session.scalars(statement))
-        _send(messages)
-        mark_sent(session, [message.id for message in messages])
-    return len(messages)
 
 
 def _send(messages: list[OutboxMessage]) -> None:
@@ -174,3 +165,8 @@ def sweep() -> dict[str, int]:
     if stuck or stale:
         log.warning("sweeper re-sent %d return(s) and %d effect(s)", len(stuck), len(stale))
     return {"returns": len(stuck), "effects": len(stale), "change_events": pending}
+
+
+@app.task(name="sbr.noop")
+def noop_task() -> None:
+    """Does nothing: bench/pipeline.py measures Celery's own ceiling on this machine with it."""

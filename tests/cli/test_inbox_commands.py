@@ -90,6 +90,8 @@ def test_ingest_process_list_and_re_decide(own_database_url: str, tmp_path: Path
     assert "0 return(s) decided again" in run("process", "--until-idle").stdout
     shown = json.loads(run("returns", "show", str(records["a-ob.xbrl"]["id"]), "--json").stdout)
     assert (shown["status"], shown["relation_number"], shown["version"]) == ("matched", "1001", 1)
+    # The embedded worker ran both effects of the new match.
+    assert (shown["workflow_started"], shown["filed"]) == (True, True)
     assert [e["trigger"] for e in shown["history"]] == ["received", "change"]
     matched = json.loads(run("returns", "list", "--status", "matched", "--json").stdout)
     assert [r["id"] for r in matched] == [shown["id"]]

@@ -1,0 +1,100 @@
+"""Benchmark the pipeline: returns/s end to end with 1 and 2 worker processes.
+
+In one run, on a private Redis and a scratch PostgreSQL database, it measures:
+
+* the ceiling: no-op Celery tasks/s through the same broker and worker settings;
+* returns/s end to end (stored -> process_return -> start_workflow + file_in_dossier done),
+  with ``--concurrency 1`` and ``2``; the target is >= 40% of the ceiling divided by the 3
+  tasks a matched return takes;
+* the worker's RSS (main process + pool) before and after the run.
+
+Usage: ``python bench/pipeline.py [--returns N] [--noops N]`` (``--returns 100000`` for the
+memory figure of the issue; that takes a while).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if not __package__:
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import redis
+
+from bench.common import database
+from workers.harness import Pipeline, day_of_messages, private_redis, seed_office
+
+TASKS_PER_RETURN = 3
+
+
+def worker_rss_mb(pipeline: Pipeline) -> float:
+    """Resident memory of the worker's process group (main process and pool children)."""
+    pgid = pipeline.processes["worker"].pid
+    output = subprocess.run(
+        ["ps", "-o", "rss=", "-g", str(pgid)], capture_output=True, text=True, check=False
+    ).stdout
+    return sum(int(value) for value in output.split()) / 1024
+
+
+def drained(client: redis.Redis) -> bool:
+    return client.llen("inbox") == 0 and client.llen("effects") == 0 and not client.hlen("unacked")
+
+
+def noop_rate(pipeline: Pipeline, count: int) -> float:
+    client = redis.Redis.from_url(pipeline.broker_url)
+    started = time.perf_counter()
+    for _ in range(count):
+        pipeline.celery.send_task("sbr.noop", queue="inbox")
+    while not drained(client):
+        time.sleep(0.01)
+    client.close()
+    return count / (time.perf_counter() - started)
+
+
+def run(concurrency: int, returns: int, noops: int, folder: Path) -> None:
+    with database("postgresql", folder) as url, private_redis() as (broker, _restart):
+        pipeline = Pipeline(url, broker, folder, env_extra={"SBR_INBOX_STUCK_AFTER_SECONDS": "600"})
+        try:
+            numbers = seed_office(pipeline.engine, "demo", 200)
+            messages = day_of_messages(numbers, returns)
+            pipeline.start_worker(concurrency=concurrency)
+            before = worker_rss_mb(pipeline)
+            ceiling = noop_rate(pipeline, noops)
+            started = time.perf_counter()
+            pipeline.deliver("demo", messages)
+            pipeline.wait_until_settled(timeout=max(600, returns / 5))
+            elapsed = time.perf_counter() - started
+            after = worker_rss_mb(pipeline)
+            audit = pipeline.audit()
+        finally:
+            pipeline.stop_all()
+    rate = returns / elapsed
+    target = 0.4 * ceiling / TASKS_PER_RETURN
+    print(
+        f"concurrency {concurrency}: no-op ceiling {ceiling:,.0f} tasks/s -> target "
+        f"{target:,.0f} returns/s; measured {rate:,.0f} returns/s "
+        f"({rate / (ceiling / TASKS_PER_RETURN):.0%} of ceiling/3) for {returns:,} returns "
+        f"({audit.matched:,} matched, lost={audit.lost}, duplicated={audit.duplicated}); "
+        f"worker RSS {before:,.0f} MB -> {after:,.0f} MB"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--returns", type=int, default=2_000)
+    parser.add_argument("--noops", type=int, default=5_000)
+    parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 2])
+    args = parser.parse_args()
+    for concurrency in args.concurrency:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(concurrency, args.returns, args.noops, Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
