@@ -23,3 +23,24 @@ def samples_dir() -> Path:
             "SBR_INBOX_SAMPLES_DIR"
         )
     return SAMPLES_DIR
+
+
+# The fault suite's counts, printed at the end of every run that includes it. Here, not in
+# tests/faults/conftest.py: under xdist the controller only loads the root conftest.
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = [
+        f"{report.nodeid.split('::')[-1]}: "
+        + ", ".join(
+            f"{key}={value}" for key, value in dict(report.user_properties)["fault"].items()
+        )
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call" and "fault" in dict(report.user_properties)
+    ]
+    if lines:
+        terminalreporter.section("fault suite counts")
+        for line in lines:
+            terminalreporter.line(line)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in counts.items())
