@@ -7,6 +7,7 @@ COPY matching ./matching
 COPY models ./models
 COPY crm ./crm
 COPY inbox ./inbox
+COPY planner ./planner
 COPY workers ./workers
 COPY api ./api
 COPY cli ./cli

@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/crm.py
 	$(BIN)/python bench/match.py
+	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/faults.py
 

@@ -7,6 +7,7 @@ import typer
 from cli import demo, inbox, parse, pipeline, processes
 from cli.db import db_app
 from cli.office import office_app
+from cli.planner import planner_app, workflows_app
 from cli.relations import relations_app
 
 app = typer.Typer(
@@ -24,6 +25,8 @@ app.add_typer(relations_app, name="relations")
 app.command(name="ingest")(inbox.ingest_command)
 app.command(name="process")(inbox.process_command)
 app.add_typer(inbox.returns_app, name="returns")
+app.add_typer(planner_app, name="planner")
+app.add_typer(workflows_app, name="workflows")
 app.command(name="watch")(pipeline.watch_command)
 app.command(name="intake-key")(pipeline.intake_key_command)
 app.command(name="worker")(processes.worker_command)

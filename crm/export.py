@@ -64,6 +64,16 @@ def relation_document(relation: Relation) -> dict[str, Any]:
         for link in relation.contact_links
     ]
     data["team"] = [{"role": role.role, "member": role.member.code} for role in relation.roles]
+    data["planner_rules"] = [
+        {
+            "product": rule.product.code,
+            "period": rule.period,
+            "first_period_start": rule.first_period_start.isoformat(),
+            "create_days_before_start": rule.create_days_before_start,
+            "active": rule.active,
+        }
+        for rule in relation.planner_rules
+    ]
     # Indexing by the document's own keys fails loudly if a field was added but not exported.
     return {key: data[key] for key in RelationDoc.model_fields}
 

@@ -18,6 +18,7 @@ from models import (
     DossierFolder,
     FiscalNumber,
     Office,
+    PlannerRule,
     Relation,
     RelationContact,
     RelationProduct,
@@ -50,6 +51,7 @@ def _with_parts(statement: _Select) -> _Select:
         selectinload(Relation.contact_links).joinedload(RelationContact.contact),
         selectinload(Relation.roles).joinedload(RelationRole.member),
         selectinload(Relation.group),
+        selectinload(Relation.planner_rules).joinedload(PlannerRule.product),
     )
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "ContactDoc",
     "FiscalNumberDoc",
     "OfficeDocument",
+    "PlannerRuleDoc",
     "ProductDoc",
     "RelationDoc",
     "TeamDoc",
@@ -169,6 +170,16 @@ class TeamDoc(_Doc):
     member: Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
+class PlannerRuleDoc(_Doc):
+    """A planner rule: make this product's workflow for each period from the first on."""
+
+    product: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    period: Annotated[str, Field(pattern="^(" + "|".join(PERIODS) + ")$")]
+    first_period_start: dt.date
+    create_days_before_start: Annotated[int, Field(ge=0, le=366)] = 0
+    active: bool = True
+
+
 class RelationDoc(_Doc):
     """One relation with everything the office keeps about it."""
 
@@ -202,6 +213,7 @@ class RelationDoc(_Doc):
     products: list[Annotated[ProductDoc, BeforeValidator(_product_from_code)]] = []
     contacts: list[ContactDoc] = []
     team: list[TeamDoc] = []
+    planner_rules: list[PlannerRuleDoc] = []
 
     @model_validator(mode="after")
     def _per_type(self) -> RelationDoc:
@@ -225,6 +237,7 @@ class RelationDoc(_Doc):
             "fiscal_numbers": [f"{f.type.value} {f.normalised}" for f in self.fiscal_numbers],
             "products": [p.code for p in self.products],
             "contacts": [c.number for c in self.contacts],
+            "planner_rules": [r.product for r in self.planner_rules],
         }
         _raise_for_fields(
             [

@@ -21,13 +21,21 @@ from crm.changes import NO_FACTS, ChangeRow, MatchingFacts, diff_facts, matching
 from crm.dossier import create_default_dossiers
 from crm.errors import RowError
 from crm.queries import relations_by_numbers
-from crm.schema import ADDRESS_KINDS, ContactDoc, FiscalNumberDoc, ProductDoc, RelationDoc
+from crm.schema import (
+    ADDRESS_KINDS,
+    ContactDoc,
+    FiscalNumberDoc,
+    PlannerRuleDoc,
+    ProductDoc,
+    RelationDoc,
+)
 from crm.timeline import change_text
 from models import (
     ChangeEvent,
     Contact,
     FiscalNumber,
     Office,
+    PlannerRule,
     Product,
     Relation,
     RelationAddress,
@@ -40,6 +48,7 @@ from models import (
 )
 from models.base import table_of
 from models.db import refresh_statistics
+from planner.rules import first_schedule, schedule_rule
 
 __all__ = ["SCALAR_FIELDS", "RelationWriter", "WriteResult"]
 
@@ -119,6 +128,28 @@ class RelationWriter:
                             f"{where}.period",
                             f"{product.code} is filed per {' or '.join(known.periods)},"
                             f" not per {product.period}",
+                        )
+                    )
+            for position, rule in enumerate(doc.planner_rules):
+                known = self.products.get(rule.product)
+                where = f"planner_rules[{position}]"
+                if known is None:
+                    errors.append(
+                        RowError(
+                            index,
+                            doc.number,
+                            f"{where}.product",
+                            f"no product {rule.product!r} in the catalogue",
+                        )
+                    )
+                elif rule.period not in known.periods:
+                    errors.append(
+                        RowError(
+                            index,
+                            doc.number,
+                            f"{where}.period",
+                            f"{rule.product} is filed per "
+                            f"{' or '.join(known.periods)}, not per {rule.period}",
                         )
                     )
         errors.extend(self._contact_problems(docs))
@@ -265,6 +296,7 @@ class RelationWriter:
             RelationProduct: [],
             RelationContact: [],
             RelationRole: [],
+            PlannerRule: [],
         }
         for relation_id, doc in zip(ids, docs, strict=True):
             owner = {"office_id": office_id, "relation_id": relation_id}
@@ -282,6 +314,7 @@ class RelationWriter:
                 {**owner, "role": t.role, "team_member_id": refs.members[t.member]}
                 for t in doc.team
             ]
+            tables[PlannerRule] += [{**owner, **self._rule_values(r)} for r in doc.planner_rules]
         for model, rows in tables.items():
             _insert(self.session, model, rows)
         return [
@@ -397,6 +430,8 @@ class RelationWriter:
             ),
         ):
             changed.append("contacts")
+        if self._apply_planner_rules(relation, doc):
+            changed.append("planner_rules")
         if self._sync(
             relation.roles,
             {(t.role, refs.members[t.member]): t for t in doc.team},
@@ -451,6 +486,40 @@ class RelationWriter:
             make=make,
             update=update,
         )
+
+    def _rule_values(self, rule: PlannerRuleDoc) -> dict[str, Any]:
+        return {
+            "product_id": self.products[rule.product].id,
+            "period": rule.period,
+            "first_period_start": rule.first_period_start,
+            "create_days_before_start": rule.create_days_before_start,
+            "active": rule.active,
+            **first_schedule(rule.period, rule.first_period_start, rule.create_days_before_start),
+        }
+
+    def _apply_planner_rules(self, relation: Relation, doc: RelationDoc) -> bool:
+        wanted = {self.products[r.product].id: r for r in doc.planner_rules}
+
+        def update(row: PlannerRule, rule: PlannerRuleDoc) -> None:
+            restart = (row.period, row.first_period_start) != (rule.period, rule.first_period_start)
+            row.period, row.first_period_start = rule.period, rule.first_period_start
+            row.create_days_before_start, row.active = rule.create_days_before_start, rule.active
+            schedule_rule(row, restart=restart)
+
+        def make(_product_id: int, rule: PlannerRuleDoc) -> PlannerRule:
+            return PlannerRule(office_id=self.office.id, **self._rule_values(rule))
+
+        before = [
+            (r.product_id, r.period, r.first_period_start, r.create_days_before_start, r.active)
+            for r in relation.planner_rules
+        ]
+        self._sync(
+            relation.planner_rules, wanted, key=lambda r: r.product_id, make=make, update=update
+        )
+        return before != [
+            (r.product_id, r.period, r.first_period_start, r.create_days_before_start, r.active)
+            for r in relation.planner_rules
+        ]
 
     def _apply_products(self, relation: Relation, doc: RelationDoc) -> bool:
         wanted = {self.products[p.code].id: p for p in doc.products}
@@ -550,6 +619,7 @@ _RELEASED = (
     RelationRole,
     Contact,
     RelationGroup,
+    PlannerRule,
 )
 
 

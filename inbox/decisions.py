@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from inbox.outbox import add_effects
 from matching.decide import Decision, ReturnFacts
-from models import InboxReturn, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
+from models import InboxReturn, Product, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
+from planner.periods import Period
+from planner.workflows import roles_of, workflow_values
 
 __all__ = ["SYSTEM", "apply_decision", "facts_of", "record_event", "set_state"]
 
@@ -157,15 +159,21 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[W
     workflow = existing()
     created = False
     if workflow is None:
+        product = session.get(Product, decision.product.product_id)
+        assert product is not None  # noqa: S101 - the candidate query found it
+        values = workflow_values(
+            office_id=row.office_id,
+            relation_id=decision.relation.relation_id,
+            product=product,
+            period=Period(row.period_start, row.period_end),  # type: ignore[arg-type]
+            kind=None,
+            source=WorkflowSource.INBOX,
+            roles=roles_of(session, [decision.relation.relation_id])[decision.relation.relation_id],
+            ideal_payment=decision.ideal,
+        )
         try:
             with session.begin_nested():
-                workflow = Workflow(
-                    office_id=row.office_id,
-                    source=WorkflowSource.INBOX,
-                    ideal_payment=decision.ideal,
-                    amount_due=row.amount_due,
-                    **key,
-                )
+                workflow = Workflow(amount_due=row.amount_due, **values)
                 session.add(workflow)
             created = True
         except IntegrityError:

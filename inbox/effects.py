@@ -18,7 +18,7 @@ from models import Document, DossierFolder, InboxReturn, ReturnStatus, Workflow
 
 __all__ = ["EFFECT_FUNCTIONS", "FIRST_STEP", "file_in_dossier", "start_workflow"]
 
-# The workflow's first step once a return is in it (issue 7 adds the full list of steps).
+# A return in a workflow means "prepare" is done (the software prepared it): review is next.
 FIRST_STEP = "review"
 
 
@@ -32,11 +32,7 @@ def start_workflow(session: Session, return_id: int) -> bool:
     workflow = session.execute(
         update(Workflow)
         .where(Workflow.id == row.workflow_id)
-        .values(
-            status=case(
-                (Workflow.status.in_(("open", "planned")), FIRST_STEP), else_=Workflow.status
-            )
-        )
+        .values(status=case((Workflow.status == "prepare", FIRST_STEP), else_=Workflow.status))
         .returning(Workflow.id, Workflow.ideal_payment)
     ).one()
     row.workflow_started = True

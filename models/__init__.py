@@ -18,7 +18,7 @@ from models.enums import (
     UnmatchedReason,
     WorkflowSource,
 )
-from models.inbox import InboxReturn, RawMessage, ReturnEvent, Workflow
+from models.inbox import InboxReturn, PlannerRule, RawMessage, ReturnEvent, Workflow
 from models.people import Contact, RelationContact, RelationGroup, RelationRole, TeamMember
 from models.pipeline import Document, IntakeKey, OutboxMessage
 
@@ -36,6 +36,7 @@ __all__ = [
     "LegalForm",
     "Office",
     "OutboxMessage",
+    "PlannerRule",
     "Product",
     "RawMessage",
     "Relation",

@@ -29,6 +29,7 @@ from models.enums import LegalForm, RelationType, string_enum
 from sbr_parser import IdentifierType, normalise_identifier
 
 if TYPE_CHECKING:
+    from models.inbox import PlannerRule
     from models.people import RelationContact, RelationGroup, RelationRole
 
 __all__ = [
@@ -123,6 +124,12 @@ class Relation(TimestampMixin, Base):
     )
     roles: Mapped[list[RelationRole]] = relationship(
         back_populates="relation", cascade="all, delete-orphan", order_by="RelationRole.id"
+    )
+    planner_rules: Mapped[list[PlannerRule]] = relationship(
+        primaryjoin="Relation.id == PlannerRule.relation_id",
+        foreign_keys="PlannerRule.relation_id",
+        cascade="all, delete-orphan",
+        order_by="PlannerRule.id",
     )
 
 

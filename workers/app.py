@@ -10,6 +10,7 @@ Started with ``sbr-inbox worker`` / ``sbr-inbox beat`` (or ``celery -A workers.a
 from __future__ import annotations
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 from config import Settings, get_settings
@@ -62,6 +63,8 @@ def make_app(settings: Settings) -> Celery:
         task_send_sent_event=True,
         beat_schedule={
             "sweep": {"task": "sbr.sweep", "schedule": settings.sweep_interval_seconds},
+            # Daily, early; a missed day is caught up by the next run.
+            "planner": {"task": "sbr.planner_run", "schedule": crontab(hour=2, minute=15)},
         },
         timezone="Europe/Amsterdam",
         enable_utc=True,

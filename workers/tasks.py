@@ -32,6 +32,7 @@ from models import (
     session_scope,
 )
 from models.db import utc_ago
+from planner.rules import run_planner
 from workers.app import EFFECTS_QUEUE, INBOX_QUEUE, RETRY_BACKOFF_MAX, app
 
 __all__ = ["enqueue_returns", "send_effects", "sweep"]
@@ -170,3 +171,10 @@ def sweep() -> dict[str, int]:
 @app.task(name="sbr.noop")
 def noop_task() -> None:
     """Does nothing: bench/pipeline.py measures Celery's own ceiling on this machine with it."""
+
+
+@app.task(name="sbr.planner_run", **RETRY)
+def planner_run_task() -> int:
+    """Beat, daily: make the workflows whose creation moment has come (DESIGN.md 6)."""
+    with session_scope(worker_engine()) as session:
+        return run_planner(session, dt.date.today()).workflows_made

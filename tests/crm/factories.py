@@ -116,6 +116,22 @@ def full_relation() -> dict[str, Any]:
             {"role": "accountmanager", "member": "pdv"},
             {"role": "loonadministrateur", "member": "abk"},
         ],
+        "planner_rules": [
+            {
+                "product": "aangifte_ob",
+                "period": "quarter",
+                "first_period_start": "2026-01-01",
+                "create_days_before_start": 14,
+                "active": True,
+            },
+            {
+                "product": "loonaangifte",
+                "period": "four_weeks",
+                "first_period_start": "2026-01-01",
+                "create_days_before_start": 0,
+                "active": False,
+            },
+        ],
     }
 
 

@@ -44,6 +44,7 @@ def test_import_then_export_returns_the_same_document(session: Session) -> None:
         "products": [{"code": "aangifte_ib", "active": True, "period": "year"}],
         "contacts": [full_relation()["contacts"][0]],
         "team": [],
+        "planner_rules": [],
     }
     document = {"office": "demo", "relations": [full_relation(), person]}
     import_relations(session, copy.deepcopy(document))

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inbox.keys import create_intake_key
 from models import (
@@ -16,8 +16,11 @@ from models import (
     Office,
     ReturnStatus,
     TimelineEvent,
+    Workflow,
+    WorkflowSource,
     session_scope,
 )
+from planner.rules import run_planner, set_rule
 from sbr_parser import testing as build
 from workers.harness import Pipeline, free_port, seed_office
 
@@ -43,6 +46,10 @@ def test_http_intake_to_workflow_started_and_filed(pipeline: Pipeline) -> None:
     with session_scope(pipeline.engine) as session:
         office = session.scalars(select(Office).where(Office.code == "demo")).one()
         key = create_intake_key(session, office)
+        # The planner already made Q1 of the first client: its returns must land in it.
+        set_rule(session, office, "1000", "aangifte_ob", period="quarter", first_period_start=Q1[0])
+        assert run_planner(session, Q1[0]).workflows_made == 1
+        planned = session.scalars(select(Workflow)).one().id
     pipeline.env["SBR_INBOX_MAX_MESSAGE_BYTES"] = "200000"
     pipeline.start_worker()
     base = _serve(pipeline)
@@ -92,6 +99,12 @@ def test_http_intake_to_workflow_started_and_filed(pipeline: Pipeline) -> None:
         for return_id in (ids[0], ids[2], ids[3]):
             assert rows[return_id].workflow_started
             assert rows[return_id].filed
+        # Both versions of client 1000's Q1 sit in the planner's workflow; no second one.
+        assert rows[ids[0]].workflow_id == rows[ids[2]].workflow_id == planned
+        workflow = session.get(Workflow, planned)
+        assert workflow is not None
+        assert (workflow.source, workflow.status) == (WorkflowSource.PLANNER, "review")
+        assert session.scalar(select(func.count()).select_from(Workflow)) == 2
         documents = session.scalars(select(Document)).all()
         assert {d.return_id for d in documents} == {ids[0], ids[2], ids[3]}
         folder = session.get(DossierFolder, documents[0].folder_id)

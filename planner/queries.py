@@ -1,0 +1,54 @@
+"""Reading workflows: the DESIGN.md 4a ``workflows list`` record, scoped by office."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import InboxReturn, Office, Product, Relation, ReturnStatus, Workflow
+
+__all__ = ["list_workflows"]
+
+
+def list_workflows(session: Session, office: Office) -> list[dict[str, Any]]:
+    """The office's workflows with the ids of the returns in them, oldest period first."""
+    returns: dict[int, list[int]] = {}
+    for workflow_id, return_id in session.execute(
+        select(InboxReturn.workflow_id, InboxReturn.id)
+        .where(
+            InboxReturn.office_id == office.id,
+            InboxReturn.workflow_id.is_not(None),
+            InboxReturn.status == ReturnStatus.MATCHED,
+        )
+        .order_by(InboxReturn.id)
+    ):
+        if workflow_id is not None:
+            returns.setdefault(workflow_id, []).append(return_id)
+    rows = session.execute(
+        select(Workflow, Relation.number, Product.code)
+        .join(Relation, Relation.id == Workflow.relation_id)
+        .join(Product, Product.id == Workflow.product_id)
+        .where(Workflow.office_id == office.id)
+        .order_by(Workflow.period_start, Relation.number, Product.code)
+    )
+    return [
+        {
+            "id": workflow.id,
+            "office": office.code,
+            "relation_number": number,
+            "product": code,
+            "period_start": workflow.period_start.isoformat(),
+            "period_end": workflow.period_end.isoformat(),
+            "deadline": None if workflow.deadline is None else workflow.deadline.isoformat(),
+            "source": workflow.source.value,
+            "status": workflow.status,
+            "return_ids": returns.get(workflow.id, []),
+            # Added fields (DESIGN.md 4a allows adding):
+            "period_kind": workflow.period_kind,
+            "ideal_payment": workflow.ideal_payment,
+            "steps": workflow.steps,
+        }
+        for workflow, number, code in rows
+    ]

@@ -1,0 +1,237 @@
+"""The planner run: due periods only, never twice, catch-up, concurrency, attach returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from crm.importer import import_relations
+from crm.offices import get_office
+from inbox.intake import receive
+from inbox.process import process_return
+from models import Office, Workflow, WorkflowSource, make_engine, session_scope
+from models.migrate import upgrade
+from models.scratch import scratch_postgres_database
+from planner.periods import Period
+from planner.queries import list_workflows
+from planner.rules import create_workflow, deactivate_rule, run_planner, set_rule
+from sbr_parser import testing as build
+from tests.crm.factories import organisation_row
+from tests.database import ADMIN_URL
+
+D = dt.date
+
+
+def _office(session: Session) -> Office:
+    row = organisation_row(
+        number="1001",
+        fiscal_numbers=[
+            {
+                "type": "OB",
+                "value": "001000044B37",
+                "sbr_enabled": True,
+                "sbr_start_date": "2025-12-31",
+            }
+        ],
+        products=["aangifte_ob", "loonaangifte"],
+        team=[
+            {"role": "accountmanager", "member": "anne"},
+            {"role": "loonadministrateur", "member": "bram"},
+        ],
+    )
+    import_relations(session, {"office": "demo", "relations": [row]})
+    return get_office(session, "demo")
+
+
+def _periods(session: Session) -> list[tuple[dt.date, dt.date]]:
+    return [
+        (w.period_start, w.period_end)
+        for w in session.scalars(select(Workflow).order_by(Workflow.period_start))
+    ]
+
+
+def test_quarterly_ob_from_january_run_mid_july(session: Session) -> None:
+    office = _office(session)
+    set_rule(
+        session, office, "1001", "aangifte_ob", period="quarter", first_period_start=D(2026, 1, 1)
+    )
+    report = run_planner(session, D(2026, 7, 15))
+    assert report.workflows_made == 3
+    assert _periods(session) == [
+        (D(2026, 1, 1), D(2026, 3, 31)),
+        (D(2026, 4, 1), D(2026, 6, 30)),
+        (D(2026, 7, 1), D(2026, 9, 30)),
+    ]
+    assert run_planner(session, D(2026, 7, 15)).workflows_made == 0
+    assert run_planner(session, D(2026, 9, 30)).workflows_made == 0
+    workflows = list_workflows(session, office)
+    assert [w["deadline"] for w in workflows] == ["2026-04-30", "2026-07-31", "2026-10-31"]
+    assert {w["source"] for w in workflows} == {"planner"}
+    assert workflows[0]["steps"][0] == {"name": "prepare", "member": "anne"}
+    assert [s["name"] for s in workflows[0]["steps"]] == [
+        "prepare",
+        "review",
+        "client_approval",
+        "submit",
+        "done",
+    ]
+
+
+def test_the_lead_time_brings_the_next_period_forward(session: Session) -> None:
+    office = _office(session)
+    set_rule(
+        session,
+        office,
+        "1001",
+        "aangifte_ob",
+        period="quarter",
+        first_period_start=D(2026, 1, 1),
+        create_days_before_start=20,
+    )
+    assert run_planner(session, D(2026, 9, 10)).workflows_made == 3  # Q4 due on 11 September
+    assert run_planner(session, D(2026, 9, 11)).workflows_made == 1
+    assert _periods(session)[-1] == (D(2026, 10, 1), D(2026, 12, 31))
+
+
+def test_catch_up_and_never_before_the_first_period(session: Session) -> None:
+    office = _office(session)
+    set_rule(
+        session,
+        office,
+        "1001",
+        "loonaangifte",
+        period="four_weeks",
+        first_period_start=D(2025, 1, 1),
+    )
+    made = run_planner(session, D(2026, 1, 1)).workflows_made
+    assert made == 14  # all 13 of 2025 (the job never ran) and the first of 2026
+    periods = _periods(session)
+    assert periods[0][0] == D(2025, 1, 1)
+    assert periods[12] == (D(2025, 12, 3), D(2025, 12, 31))
+    steps = list_workflows(session, office)[0]["steps"]
+    assert steps[0] == {"name": "prepare", "member": "bram"}
+
+
+def test_a_deactivated_rule_makes_nothing(session: Session) -> None:
+    office = _office(session)
+    set_rule(
+        session, office, "1001", "aangifte_ob", period="month", first_period_start=D(2026, 1, 1)
+    )
+    deactivate_rule(session, office, "1001", "aangifte_ob")
+    assert run_planner(session, D(2026, 12, 31)).workflows_made == 0
+
+
+def test_a_return_attaches_to_the_planned_workflow(session: Session) -> None:
+    office = _office(session)
+    set_rule(
+        session, office, "1001", "aangifte_ob", period="quarter", first_period_start=D(2026, 1, 1)
+    )
+    run_planner(session, D(2026, 1, 1))
+    [planned] = session.scalars(select(Workflow)).all()
+    row = receive(
+        session, office, build.ob_return("001000044B37", D(2026, 1, 1), D(2026, 3, 31)), "q1.xbrl"
+    )
+    process_return(session, row.id, max_bytes=10_000_000)
+    assert row.workflow_id == planned.id
+    assert session.scalar(select(func.count()).select_from(Workflow)) == 1
+    assert planned.source is WorkflowSource.PLANNER
+    assert list_workflows(session, office)[0]["return_ids"] == [row.id]
+
+
+def test_staff_create_a_workflow_for_a_period_already_started(session: Session) -> None:
+    office = _office(session)
+    workflow = create_workflow(
+        session, office, "1001", "aangifte_ob", Period(D(2026, 10, 1), D(2026, 12, 31))
+    )
+    assert (workflow.source, workflow.deadline, workflow.period_kind) == (
+        WorkflowSource.STAFF,
+        D(2027, 1, 31),
+        "quarter",
+    )
+    again = create_workflow(
+        session, office, "1001", "aangifte_ob", Period(D(2026, 10, 1), D(2026, 12, 31))
+    )
+    assert again.id == workflow.id
+
+
+def test_bad_rules_are_refused(session: Session) -> None:
+    office = _office(session)
+    with pytest.raises(Exception, match="filed per"):
+        set_rule(
+            session,
+            office,
+            "1001",
+            "aangifte_ob",
+            period="four_weeks",
+            first_period_start=D(2026, 1, 1),
+        )
+
+
+def test_two_concurrent_runs_make_each_workflow_once() -> None:
+    with scratch_postgres_database(ADMIN_URL, "sbr_inbox_planner") as url:
+        upgrade(url)
+        engine: Engine = make_engine(url)
+        try:
+            with session_scope(engine) as session:
+                office = _office(session)
+                for number in range(2, 202):
+                    import_relations(
+                        session,
+                        {
+                            "office": "demo",
+                            "relations": [
+                                organisation_row(
+                                    number=str(1000 + number),
+                                    fiscal_numbers=[],
+                                    products=["aangifte_ob"],
+                                )
+                            ],
+                        },
+                    )
+                    set_rule(
+                        session,
+                        office,
+                        str(1000 + number),
+                        "aangifte_ob",
+                        period="month",
+                        first_period_start=D(2025, 1, 1),
+                    )
+            made: list[int] = []
+            barrier = threading.Barrier(2)
+
+            def run() -> None:
+                with session_scope(engine) as session:
+                    barrier.wait()
+                    made.append(run_planner(session, D(2026, 6, 15)).workflows_made)
+
+            threads = [threading.Thread(target=run) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            with session_scope(engine) as session:
+                total = session.scalar(select(func.count()).select_from(Workflow))
+            assert total == 200 * 18  # Jan 2025 .. Jun 2026
+            assert sum(made) == total
+        finally:
+            engine.dispose()
+
+
+def test_planner_rules_come_in_with_the_relations_import(session: Session) -> None:
+    row = organisation_row(
+        number="1001",
+        products=["aangifte_ob"],
+        planner_rules=[
+            {"product": "aangifte_ob", "period": "month", "first_period_start": "2026-01-01"}
+        ],
+    )
+    import_relations(session, {"office": "demo", "relations": [row]})
+    assert run_planner(session, D(2026, 3, 15)).workflows_made == 3
+    # Re-imported with the rule switched off: no more workflows.
+    row["planner_rules"][0]["active"] = False
+    import_relations(session, {"office": "demo", "relations": [row]})
+    assert run_planner(session, D(2026, 12, 31)).workflows_made == 0
