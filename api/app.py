@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import intake, metrics
+from api import intake, metrics, review
 from config import get_settings
 from models import make_engine
 
@@ -21,6 +21,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.engine = make_engine(database_url or get_settings().database_url)
     app.include_router(intake.router)
     app.include_router(metrics.router)
+    app.include_router(review.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

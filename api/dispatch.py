@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import Engine
+
 from config import get_settings
 
-__all__ = ["dispatch_returns"]
+__all__ = ["dispatch_effects", "dispatch_redecide", "dispatch_returns"]
 
 log = logging.getLogger(__name__)
 
@@ -28,3 +30,38 @@ def dispatch_returns(return_ids: list[int]) -> bool:
         log.exception("could not enqueue %d return(s); the sweeper will", len(return_ids))
         return False
     return True
+
+
+def dispatch_effects(engine: Engine, return_ids: list[int]) -> None:
+    """After a staff decision commits: send its effects (broker) or run them now (embedded)."""
+    if not return_ids:
+        return
+    if get_settings().broker_url is None:
+        from inbox.runner import run_pending_effects  # noqa: PLC0415
+
+        run_pending_effects(engine)
+        return
+    from workers.tasks import send_effects  # noqa: PLC0415
+
+    try:
+        for return_id in return_ids:
+            send_effects(return_id)
+    except Exception:  # the sweeper re-sends effects not done in time
+        log.exception("could not send effects; the sweeper will")
+
+
+def dispatch_redecide(engine: Engine) -> int:
+    """After a relation change commits: re-decide waiting returns (embedded: now)."""
+    if get_settings().broker_url is None:
+        from inbox.runner import redecide_until_idle, run_pending_effects  # noqa: PLC0415
+
+        _events, changed = redecide_until_idle(engine)
+        run_pending_effects(engine)
+        return changed
+    from workers.tasks import redecide_task  # noqa: PLC0415
+
+    try:
+        redecide_task.apply_async(queue="inbox")
+    except Exception:  # the sweeper starts redecide when change events wait
+        log.exception("could not enqueue redecide; the sweeper will")
+    return 0

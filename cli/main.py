@@ -9,6 +9,7 @@ from cli.db import db_app
 from cli.office import office_app
 from cli.planner import planner_app, workflows_app
 from cli.relations import relations_app
+from cli.staff import staff_app
 
 app = typer.Typer(
     name="sbr-inbox",
@@ -27,6 +28,7 @@ app.command(name="process")(inbox.process_command)
 app.add_typer(inbox.returns_app, name="returns")
 app.add_typer(planner_app, name="planner")
 app.add_typer(workflows_app, name="workflows")
+app.add_typer(staff_app, name="staff")
 app.command(name="watch")(pipeline.watch_command)
 app.command(name="intake-key")(pipeline.intake_key_command)
 app.command(name="worker")(processes.worker_command)

@@ -20,10 +20,11 @@ from models.enums import (
 )
 from models.inbox import InboxReturn, PlannerRule, RawMessage, ReturnEvent, Workflow
 from models.people import Contact, RelationContact, RelationGroup, RelationRole, TeamMember
-from models.pipeline import Document, IntakeKey, OutboxMessage
+from models.pipeline import ApiToken, Document, IntakeKey, OutboxMessage, StaffUser
 
 __all__ = [
     "CATALOGUE",
+    "ApiToken",
     "Base",
     "ChangeEvent",
     "ChangeKind",
@@ -48,6 +49,7 @@ __all__ = [
     "RelationType",
     "ReturnEvent",
     "ReturnStatus",
+    "StaffUser",
     "TeamMember",
     "TimelineEvent",
     "UnmatchedReason",

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base
 from models.crm import same_office
 
-__all__ = ["Document", "IntakeKey", "OutboxMessage"]
+__all__ = ["ApiToken", "Document", "IntakeKey", "OutboxMessage", "StaffUser"]
 
 
 class OutboxMessage(Base):
@@ -89,6 +89,37 @@ class IntakeKey(Base):
     # sha256 of the key: a key is long and random, so a fast hash is enough, and lookup by it
     # is one index probe (a slow password hash would make every delivery slow).
     key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffUser(Base):
+    """A member of an office's staff who can sign in to the review API and page."""
+
+    __tablename__ = "staff_user"
+    __table_args__ = (UniqueConstraint("email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    # argon2id (argon2-cffi): a slow, salted hash; never the password.
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class ApiToken(Base):
+    """A bearer token of a staff member (stored as sha256: it is long and random)."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -1,0 +1,342 @@
+"""The staff review API (DESIGN.md 4a): returns, staff decisions, and the relation edits the
+review page needs. Every endpoint needs a staff bearer token; an office's data is only reachable
+by its own staff (another office's paths answer 404, as if they did not exist).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session
+
+from api.dispatch import dispatch_effects, dispatch_redecide
+from crm.edits import set_sbr_settings, update_relation
+from crm.errors import CrmError, InvalidRowsError, NotFoundError
+from crm.export import relation_document
+from crm.queries import get_relation
+from crm.staff import staff_for_token
+from inbox.errors import ActionRefusedError, ReturnNotFoundError
+from inbox.queries import get_return, history, list_returns
+from inbox.staff import assign, dismiss, rerun, staff_actor, undo
+from matching.candidates import find_candidates
+from matching.rules import KIND_RULES
+from models import InboxReturn, Office, RawMessage, Relation, ReturnStatus, session_scope
+from sbr_parser import IdentifierType, ReturnKind
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/offices/{office}", tags=["review"])
+_bearer = HTTPBearer(auto_error=False)
+
+
+class Staff(BaseModel):
+    """Who is calling."""
+
+    email: str
+    office_id: int
+    office_code: str
+
+
+def _session(request: Request) -> Iterator[Session]:
+    # Endpoints that change data commit explicitly before sending effects; whatever is not
+    # committed when the request ends is rolled back.
+    engine: Engine = request.app.state.engine
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    except (NotFoundError, ReturnNotFoundError) as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    except InvalidRowsError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[{"field": e.field, "message": e.message} for e in exc.errors],
+        ) from None
+    except (ActionRefusedError, CrmError) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+
+
+def _staff(
+    office: str,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Staff:
+    found = staff_for_token(session, credentials.credentials if credentials else None)
+    if found is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="a staff bearer token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    user, own = found
+    if own.code != office:
+        # Another office's data does not exist for this caller.
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no office {office!r}")
+    return Staff(email=user.email, office_id=own.id, office_code=own.code)
+
+
+StaffDep = Annotated[Staff, Depends(_staff)]
+ID = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _office(session: Session, staff: Staff) -> Office:
+    office = session.get(Office, staff.office_id)
+    assert office is not None  # noqa: S101 - the token's office
+    return office
+
+
+class Assign(BaseModel):
+    """The relation to place the return with."""
+
+    relation_number: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class Dismiss(BaseModel):
+    """Why the return is taken out of the review queue."""
+
+    remark: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class SbrSettings(BaseModel):
+    """New SBR settings of one fiscal number (fields left out stay as they are)."""
+
+    type: IdentifierType
+    value: Annotated[str, Field(min_length=1, max_length=32)]
+    sbr_enabled: bool | None = None
+    sbr_start_date: dt.date | None = None
+    sbr_ideal: bool | None = None
+
+
+class AddProduct(BaseModel):
+    """A product to add to the relation (active)."""
+
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+@router.get("/returns")
+def returns(
+    session: SessionDep,
+    staff: StaffDep,
+    status_: Annotated[ReturnStatus | None, Query(alias="status")] = None,
+    reason: Annotated[str | None, Query(max_length=32)] = None,
+    kind: ReturnKind | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[dict[str, Any]]:
+    """The office's returns (the `returns list` objects), filtered and paged."""
+    return list_returns(
+        session,
+        _office(session, staff),
+        status=status_,
+        reason=reason,
+        kind=kind,
+        query=q,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/returns/{return_id}")
+def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str, Any]:
+    """One return with its decision history and the relations holding its number."""
+    office = _office(session, staff)
+    record = get_return(session, office, return_id)
+    row = session.get(InboxReturn, return_id)
+    candidates: list[dict[str, Any]] = []
+    if row is not None and row.kind is not None and row.identifier_normalised:
+        candidates = [
+            {
+                "relation_number": c.relation_number,
+                "name": c.relation_name,
+                "type": c.relation_type.value,
+                "sbr_enabled": c.sbr_enabled,
+                "sbr_start_date": None
+                if c.sbr_start_date is None
+                else c.sbr_start_date.isoformat(),
+            }
+            for c in find_candidates(
+                session, office.id, KIND_RULES[row.kind].identifier_type, row.identifier_normalised
+            )
+        ]
+    events = [
+        {
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "trigger": e.trigger,
+            "rule": e.rule,
+            "status": e.status.value,
+            "reason": e.reason,
+            "remark": e.remark,
+            "explanation_nl": e.explanation_nl,
+            "explanation_en": e.explanation_en,
+            "detail": e.detail,
+        }
+        for e in history(session, office, return_id)
+    ]
+    return {
+        **record,
+        "history": events,
+        "candidates": candidates,
+        "raw_url": f"/api/offices/{office.code}/returns/{return_id}/raw",
+    }
+
+
+@router.get("/returns/{return_id}/raw", response_class=Response)
+def raw(session: SessionDep, staff: StaffDep, return_id: ID) -> Response:
+    """The message exactly as received."""
+    data = session.scalar(
+        select(RawMessage.data)
+        .join(InboxReturn, InboxReturn.message_id == RawMessage.id)
+        .where(InboxReturn.office_id == staff.office_id, InboxReturn.id == return_id)
+    )
+    if data is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no return {return_id}")
+    return Response(content=data, media_type="application/xml")
+
+
+def _after(request: Request, staff: Staff, return_id: int) -> dict[str, Any]:
+    """After the decision's commit: send (or, embedded, run) its effects; the new record."""
+    engine: Engine = request.app.state.engine
+    with session_scope(engine) as session:
+        matched = get_return(session, _office(session, staff), return_id)["status"] == "matched"
+    if matched:
+        dispatch_effects(engine, [return_id])
+    with session_scope(engine) as session:
+        return get_return(session, _office(session, staff), return_id)
+
+
+@router.post("/returns/{return_id}/assign")
+def assign_return(
+    request: Request, session: SessionDep, staff: StaffDep, return_id: ID, body: Assign
+) -> dict[str, Any]:
+    """Place an unmatched return with a relation (rules 3 and 7 still apply; else 409)."""
+    assign(
+        session,
+        _office(session, staff),
+        return_id,
+        body.relation_number,
+        actor=staff_actor(staff.email),
+    )
+    session.commit()
+    return _after(request, staff, return_id)
+
+
+@router.post("/returns/{return_id}/dismiss")
+def dismiss_return(
+    request: Request, session: SessionDep, staff: StaffDep, return_id: ID, body: Dismiss
+) -> dict[str, Any]:
+    """Take a return out of the review queue with a remark."""
+    dismiss(
+        session, _office(session, staff), return_id, body.remark, actor=staff_actor(staff.email)
+    )
+    session.commit()
+    return _after(request, staff, return_id)
+
+
+@router.post("/returns/{return_id}/undo")
+def undo_return(
+    request: Request, session: SessionDep, staff: StaffDep, return_id: ID
+) -> dict[str, Any]:
+    """Take back the last staff assignment or dismissal."""
+    undo(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
+    session.commit()
+    return _after(request, staff, return_id)
+
+
+@router.post("/returns/{return_id}/rerun")
+def rerun_return(
+    request: Request, session: SessionDep, staff: StaffDep, return_id: ID
+) -> dict[str, Any]:
+    """Run the rules again for one unmatched return."""
+    rerun(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
+    session.commit()
+    return _after(request, staff, return_id)
+
+
+@router.get("/relations")
+def relations(
+    session: SessionDep,
+    staff: StaffDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    """Search relations by number or name."""
+    statement = select(Relation).where(Relation.office_id == staff.office_id)
+    if q:
+        pattern = f"%{q.strip()}%"
+        statement = statement.where(
+            or_(
+                Relation.number.ilike(pattern),
+                Relation.name.ilike(pattern),
+                Relation.last_name.ilike(pattern),
+            )
+        )
+    return [
+        {"number": r.number, "type": r.type.value, "name": r.name or r.last_name}
+        for r in session.scalars(statement.order_by(Relation.number).limit(limit))
+    ]
+
+
+@router.get("/relations/{number}")
+def relation(session: SessionDep, staff: StaffDep, number: str) -> dict[str, Any]:
+    """One relation as its interchange document (fiscal numbers with SBR settings included)."""
+    return relation_document(get_relation(session, _office(session, staff), number))
+
+
+@router.post("/relations/{number}/sbr")
+def relation_sbr(
+    request: Request, session: SessionDep, staff: StaffDep, number: str, body: SbrSettings
+) -> dict[str, Any]:
+    """Switch SBR on/off, set the start date or iDEAL of a fiscal number; waiting returns with
+    that number are decided again."""
+    office = _office(session, staff)
+    set_sbr_settings(
+        session,
+        office,
+        number,
+        body.type,
+        body.value,
+        enabled=body.sbr_enabled,
+        start_date=body.sbr_start_date,
+        ideal=body.sbr_ideal,
+        source=staff_actor(staff.email),
+    )
+    session.commit()
+    redecided = dispatch_redecide(request.app.state.engine)
+    return {
+        **relation_document(get_relation(session, office, number)),
+        "returns_redecided": redecided,
+    }
+
+
+@router.post("/relations/{number}/products")
+def relation_product(
+    request: Request, session: SessionDep, staff: StaffDep, number: str, body: AddProduct
+) -> dict[str, Any]:
+    """Add an active product to the relation; waiting returns are decided again."""
+    office = _office(session, staff)
+    document = relation_document(get_relation(session, office, number))
+    codes = [p if isinstance(p, str) else p["code"] for p in document["products"]]
+    if body.code not in codes:
+        update_relation(
+            session,
+            office,
+            number,
+            {"products": [*document["products"], body.code]},
+            source=staff_actor(staff.email),
+        )
+    session.commit()
+    redecided = dispatch_redecide(request.app.state.engine)
+    return {
+        **relation_document(get_relation(session, office, number)),
+        "returns_redecided": redecided,
+    }

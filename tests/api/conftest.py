@@ -1,0 +1,85 @@
+"""An API on a database of its own with two offices, a staff member and a token for each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.app import create_app
+from crm.contacts import create_relation_from_contact
+from crm.importer import import_relations
+from crm.offices import get_office
+from crm.staff import add_staff, issue_token
+from inbox.intake import receive
+from inbox.runner import process_until_idle
+from models import make_engine, session_scope
+from sbr_parser import testing as build
+
+Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+RELATIONS = [
+    {
+        "number": "1001",
+        "type": "organisation",
+        "name": "Jansen Holding B.V.",
+        "legal_form": "bv",
+        "fiscal_numbers": [{"type": "OB", "value": "001000044B37", "sbr_enabled": False}],
+        "products": ["aangifte_ob"],
+    },
+    {
+        "number": "1002",
+        "type": "organisation",
+        "name": "Bakker",
+        "legal_form": "eenmanszaak",
+        "fiscal_numbers": [{"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": True}],
+        "products": ["aangifte_ob"],
+        "contacts": [{"number": "1002", "last_name": "Bakker"}],
+    },
+    {"number": "9001", "type": "supplier", "name": "Leverancier B.V."},
+]
+
+
+@dataclass
+class World:
+    """What the API tests act on."""
+
+    client: TestClient
+    engine: Engine
+    token_a: str
+    token_b: str
+    sbr_off: int  # an OB return unmatched because SBR is off at 1001
+    unknown: int  # an OB return of a number nobody has
+    ib: int  # an IB return whose BSN is only on the eenmanszaak
+
+    def auth(self, token: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token or self.token_a}"}
+
+
+@pytest.fixture
+def world(own_database_url: str) -> Iterator[World]:
+    engine = make_engine(own_database_url)
+    with session_scope(engine) as session:
+        for code in ("a", "b"):
+            import_relations(session, {"office": code, "relations": RELATIONS})
+            office = get_office(session, code)
+            add_staff(session, office, f"staff@{code}.example", "correct horse battery")
+            for name, data in (
+                ("ob.xbrl", build.ob_return("001000044B37", *Q1)),
+                ("unknown.xbrl", build.ob_return("262157196B01", *Q1)),
+                ("ib.xbrl", build.ib_return("111222333", 2025)),
+            ):
+                receive(session, office, data, name)
+        tokens = [issue_token(session, f"staff@{code}.example") for code in ("a", "b")]
+    process_until_idle(engine, max_bytes=10_000_000)
+    app = create_app(own_database_url)
+    with TestClient(app) as client:
+        yield World(client, engine, tokens[0], tokens[1], sbr_off=1, unknown=2, ib=3)
+    app.state.engine.dispose()
+    engine.dispose()
+
+
+__all__ = ["Q1", "World", "create_relation_from_contact"]
