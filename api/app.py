@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import secrets
 
-from api import intake, metrics, review
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from api import intake, metrics, review, web
 from config import get_settings
 from models import make_engine
 
@@ -18,10 +21,20 @@ def create_app(database_url: str | None = None) -> FastAPI:
         version="0.1.0",
         description="Intake of SBR messages, review of what could not be placed, operations.",
     )
-    app.state.engine = make_engine(database_url or get_settings().database_url)
+    settings = get_settings()
+    app.state.engine = make_engine(database_url or settings.database_url)
     app.include_router(intake.router)
     app.include_router(metrics.router)
     app.include_router(review.router)
+    app.include_router(web.router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key or secrets.token_urlsafe(32),
+        session_cookie="sbr_inbox_session",
+        same_site="lax",
+        https_only=False,  # behind TLS termination in production; the cookie is signed
+        max_age=8 * 3600,
+    )
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -29,7 +29,7 @@ from matching.rules import KIND_RULES
 from models import InboxReturn, Office, RawMessage, Relation, ReturnStatus, session_scope
 from sbr_parser import IdentifierType, ReturnKind
 
-__all__ = ["router"]
+__all__ = ["return_detail", "router"]
 
 router = APIRouter(prefix="/api/offices/{office}", tags=["review"])
 _bearer = HTTPBearer(auto_error=False)
@@ -145,10 +145,8 @@ def returns(
     )
 
 
-@router.get("/returns/{return_id}")
-def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str, Any]:
-    """One return with its decision history and the relations holding its number."""
-    office = _office(session, staff)
+def return_detail(session: Session, office: Office, return_id: int) -> dict[str, Any]:
+    """A return's record, its history and the relations holding its number (API and page)."""
     record = get_return(session, office, return_id)
     row = session.get(InboxReturn, return_id)
     candidates: list[dict[str, Any]] = []
@@ -162,6 +160,8 @@ def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str,
                 "sbr_start_date": None
                 if c.sbr_start_date is None
                 else c.sbr_start_date.isoformat(),
+                "identifier_type": KIND_RULES[row.kind].identifier_type.value,
+                "identifier": row.identifier_normalised,
             }
             for c in find_candidates(
                 session, office.id, KIND_RULES[row.kind].identifier_type, row.identifier_normalised
@@ -188,6 +188,12 @@ def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str,
         "candidates": candidates,
         "raw_url": f"/api/offices/{office.code}/returns/{return_id}/raw",
     }
+
+
+@router.get("/returns/{return_id}")
+def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str, Any]:
+    """One return with its decision history and the relations holding its number."""
+    return return_detail(session, _office(session, staff), return_id)
 
 
 @router.get("/returns/{return_id}/raw", response_class=Response)

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     task_time_limit_seconds: int = Field(
         default=300, gt=0, description="A task running longer is killed (hard limit)."
     )
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Signs the review page's session cookies; set it in production (unset: a random "
+            "key per process, so sessions end when the API restarts)."
+        ),
+    )
     flower_basic_auth: str | None = Field(
         default=None,
         description="user:password for Flower (its HTTP API refuses to run without auth).",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 # The database fixtures (engine, session on SQLite and PostgreSQL) for every test package.
-pytest_plugins = ["tests.database", "tests.pipeline_fixtures"]
+pytest_plugins = ["tests.database", "tests.pipeline_fixtures", "tests.api_fixtures"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = Path(os.environ.get("SBR_INBOX_SAMPLES_DIR", REPO_ROOT.parent / "shared" / "samples"))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import World
+from tests.api_fixtures import World
 
 # (method, path under /api/offices/{office}, JSON body); {id} is office a's return 2.
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [

@@ -12,7 +12,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.api.conftest import World
+from tests.api_fixtures import World
 
 FUZZ = settings(
     max_examples=25,

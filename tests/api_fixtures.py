@@ -1,4 +1,4 @@
-"""An API on a database of its own with two offices, a staff member and a token for each."""
+"""API fixtures (a pytest plugin): an API on its own database with two offices, staff, tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from crm.contacts import create_relation_from_contact
 from crm.importer import import_relations
 from crm.offices import get_office
 from crm.staff import add_staff, issue_token
@@ -82,4 +81,4 @@ def world(own_database_url: str) -> Iterator[World]:
     engine.dispose()
 
 
-__all__ = ["Q1", "World", "create_relation_from_contact"]
+__all__ = ["Q1", "World", "world"]

@@ -1,0 +1,303 @@
+"""The review page: server-rendered (Jinja2), signed-cookie sessions, CSRF on every form.
+
+Staff sign in with e-mail and password (argon2id), see the unmatched queue grouped by reason
+with the rules' own sentences and a small dashboard, open a return, and fix it: switch SBR on
+for the relation holding the number, assign it, or dismiss it. Every action calls the same
+service functions as the API, and a session only ever sees its own office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from api.dispatch import dispatch_effects, dispatch_redecide
+from api.review import return_detail
+from crm.edits import set_sbr_settings
+from crm.errors import CrmError, InvalidRowsError, NotFoundError
+from crm.staff import check_password
+from inbox.errors import ActionRefusedError, ReturnNotFoundError
+from inbox.queries import list_returns
+from inbox.staff import assign, dismiss, staff_actor
+from models import InboxReturn, Office, RawMessage, ReturnStatus, StaffUser, session_scope
+from sbr_parser import IdentifierType
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+COLORS = {
+    "received": "#8da0cb",
+    "matched": "#66a61e",
+    "unmatched": "#e6ab02",
+    "rejected": "#d95f02",
+}
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _csrf(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def _check_csrf(request: Request, token: str) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not secrets.compare_digest(str(expected), token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="invalid or missing CSRF token")
+
+
+def _signed_in(request: Request, session: Session) -> tuple[StaffUser, Office] | None:
+    staff_id = request.session.get("staff_id")
+    user = session.get(StaffUser, staff_id) if isinstance(staff_id, int) else None
+    if user is None:
+        return None
+    office = session.get(Office, user.office_id)
+    return None if office is None else (user, office)
+
+
+def _page(request: Request, name: str, context: dict[str, Any], code: int = 200) -> Response:
+    return templates.TemplateResponse(
+        request, name, {"csrf": _csrf(request), **context}, status_code=code
+    )
+
+
+def _to(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    """The sign-in form."""
+    return _page(request, "login.html", {"office": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Check the password and start a session."""
+    _check_csrf(request, csrf)
+    with session_scope(_engine(request)) as session:
+        user = check_password(session, email, password)
+        if user is None:
+            return _page(
+                request, "login.html", {"office": None, "message": "Onbekende combinatie"}, 401
+            )
+        request.session.clear()
+        request.session["staff_id"] = user.id
+    return _to("/")
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
+    """End the session."""
+    _check_csrf(request, csrf)
+    request.session.clear()
+    return _to("/login")
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue(request: Request) -> Response:
+    """The unmatched queue grouped by reason, and the dashboard."""
+    with session_scope(_engine(request)) as session:
+        found = _signed_in(request, session)
+        if found is None:
+            return _to("/login")
+        user, office = found
+        waiting = list_returns(session, office, status=ReturnStatus.UNMATCHED)
+        chart = _chart(session, office)
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in waiting:
+        grouped[record["reason"] or ""].append(record)
+    groups = [{"reason": reason, "returns": rows} for reason, rows in sorted(grouped.items())]
+    return _page(
+        request,
+        "queue.html",
+        {"office": office.code, "email": user.email, "groups": groups, "chart": chart},
+    )
+
+
+@router.get("/returns/{return_id}", response_class=HTMLResponse)
+def detail(request: Request, return_id: int) -> Response:
+    """One return: what was read, why it waits, its history, and the ways to fix it."""
+    with session_scope(_engine(request)) as session:
+        found = _signed_in(request, session)
+        if found is None:
+            return _to("/login")
+        user, office = found
+        try:
+            record = return_detail(session, office, return_id)
+        except ReturnNotFoundError:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return") from None
+    return _page(
+        request,
+        "return.html",
+        {
+            "office": office.code,
+            "email": user.email,
+            "r": record,
+            "candidates": record["candidates"],
+            "history": record["history"],
+            "raw_url": f"/returns/{return_id}/raw",
+            "message": request.session.pop("message", None),
+        },
+    )
+
+
+@router.get("/returns/{return_id}/raw")
+def raw(request: Request, return_id: int) -> Response:
+    """The message as received (office-only)."""
+    with session_scope(_engine(request)) as session:
+        found = _signed_in(request, session)
+        if found is None:
+            return _to("/login")
+        data = session.scalar(
+            select(RawMessage.data)
+            .join(InboxReturn, InboxReturn.message_id == RawMessage.id)
+            .where(InboxReturn.office_id == found[1].id, InboxReturn.id == return_id)
+        )
+    if data is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return")
+    return Response(content=data, media_type="application/xml")
+
+
+@router.post("/returns/{return_id}/assign")
+def assign_form(
+    request: Request,
+    return_id: int,
+    relation_number: Annotated[str, Form(max_length=32)],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Assign from the page; a refusal is shown on the return."""
+    return _act(
+        request,
+        return_id,
+        csrf,
+        lambda s, o, actor: assign(s, o, return_id, relation_number, actor=actor),
+    )
+
+
+@router.post("/returns/{return_id}/dismiss")
+def dismiss_form(
+    request: Request,
+    return_id: int,
+    remark: Annotated[str, Form(max_length=2000)],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Dismiss from the page with a remark."""
+    return _act(
+        request, return_id, csrf, lambda s, o, actor: dismiss(s, o, return_id, remark, actor=actor)
+    )
+
+
+@router.post("/relations/{number}/sbr-on")
+def sbr_on(
+    request: Request,
+    number: str,
+    return_id: Annotated[int, Form()],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Switch SBR on for the relation's fiscal number of this return; re-decide."""
+    _check_csrf(request, csrf)
+    engine = _engine(request)
+    with session_scope(engine) as session:
+        found = _signed_in(request, session)
+        if found is None:
+            return _to("/login")
+        user, office = found
+        record = return_detail(session, office, return_id)
+        wanted = [c for c in record["candidates"] if c["relation_number"] == number]
+        if not wanted:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such relation here")
+        set_sbr_settings(
+            session,
+            office,
+            number,
+            IdentifierType(wanted[0]["identifier_type"]),
+            wanted[0]["identifier"],
+            enabled=True,
+            source=staff_actor(user.email),
+        )
+    dispatch_redecide(engine)
+    return _to(f"/returns/{return_id}")
+
+
+def _act(request: Request, return_id: int, csrf: str, action: Any) -> Response:
+    _check_csrf(request, csrf)
+    engine = _engine(request)
+    matched = False
+    try:
+        with session_scope(engine) as session:
+            found = _signed_in(request, session)
+            if found is None:
+                return _to("/login")
+            user, office = found
+            row = action(session, office, staff_actor(user.email))
+            matched = row.status is ReturnStatus.MATCHED
+    except ReturnNotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return") from None
+    except (ActionRefusedError, CrmError, NotFoundError, InvalidRowsError) as exc:
+        request.session["message"] = str(exc)
+    if matched:
+        dispatch_effects(engine, [return_id])
+    return _to(f"/returns/{return_id}")
+
+
+def _chart(session: Session, office: Office, days: int = 14) -> dict[str, Any]:
+    """Received/matched/unmatched/rejected per day (by arrival), as SVG bars."""
+    since = dt.date.today() - dt.timedelta(days=days - 1)
+    day = func.date(InboxReturn.received_at)
+    counts: Counter[tuple[str, str]] = Counter()
+    for when, state, count in session.execute(
+        select(day, InboxReturn.status, func.count())
+        .where(InboxReturn.office_id == office.id, InboxReturn.received_at >= since)
+        .group_by(day, InboxReturn.status)
+    ):
+        counts[(str(when)[:10], state.value)] += count
+    series = ("received", "matched", "unmatched", "rejected")
+    dates = [(since + dt.timedelta(days=i)).isoformat() for i in range(days)]
+    totals = {d: sum(counts[(d, s)] for s in series[1:]) + counts[(d, "received")] for d in dates}
+    peak = max([*totals.values(), 1])
+    height, slot, bar = 160, 52, 12
+    bars = []
+    for i, d in enumerate(dates):
+        values = {"received": totals[d], **{s: counts[(d, s)] for s in series[1:]}}
+        for j, name in enumerate(series):
+            h = round(values[name] / peak * height)
+            bars.append(
+                {
+                    "x": i * slot + j * bar,
+                    "y": height - h,
+                    "w": bar - 1,
+                    "h": h,
+                    "color": COLORS[name],
+                    "label": f"{d} {name}: {values[name]}",
+                }
+            )
+    return {
+        "width": days * slot,
+        "height": height,
+        "bars": bars,
+        "ticks": [{"x": i * slot, "label": d[5:]} for i, d in enumerate(dates)],
+        "legend": [
+            {"x": k * 110, "label": name, "color": COLORS[name]} for k, name in enumerate(series)
+        ],
+    }
