@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from api import intake, metrics, review, web
@@ -35,6 +37,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
         https_only=False,  # behind TLS termination in production; the cookie is signed
         max_age=8 * 3600,
     )
+
+    @app.middleware("http")
+    async def refuse_nul(request: Request, call_next: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; a NUL in a path or query is never meaningful here,
+        # so it is a 400 at the door rather than a database error (found by the fuzz test).
+        raw = request.url.path + "?" + (request.url.query or "")
+        if "\x00" in raw or "%00" in raw.lower():
+            return JSONResponse({"detail": "NUL bytes are not allowed"}, status_code=400)
+        return await call_next(request)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

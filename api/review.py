@@ -84,6 +84,8 @@ def _staff(
 
 
 StaffDep = Annotated[Staff, Depends(_staff)]
+# Text that may reach the database: PostgreSQL refuses NUL characters in text.
+NO_NUL = r"^[^\x00]*$"
 ID = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
@@ -96,20 +98,20 @@ def _office(session: Session, staff: Staff) -> Office:
 class Assign(BaseModel):
     """The relation to place the return with."""
 
-    relation_number: Annotated[str, Field(min_length=1, max_length=32)]
+    relation_number: Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
 
 
 class Dismiss(BaseModel):
     """Why the return is taken out of the review queue."""
 
-    remark: Annotated[str, Field(min_length=1, max_length=2000)]
+    remark: Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
 
 
 class SbrSettings(BaseModel):
     """New SBR settings of one fiscal number (fields left out stay as they are)."""
 
     type: IdentifierType
-    value: Annotated[str, Field(min_length=1, max_length=32)]
+    value: Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
     sbr_enabled: bool | None = None
     sbr_start_date: dt.date | None = None
     sbr_ideal: bool | None = None
@@ -118,7 +120,7 @@ class SbrSettings(BaseModel):
 class AddProduct(BaseModel):
     """A product to add to the relation (active)."""
 
-    code: Annotated[str, Field(min_length=1, max_length=64)]
+    code: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 @router.get("/returns")

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from api.dispatch import dispatch_effects, dispatch_redecide
-from api.review import return_detail
+from api.review import NO_NUL, return_detail
 from crm.edits import set_sbr_settings
 from crm.errors import CrmError, InvalidRowsError, NotFoundError
 from crm.staff import check_password
@@ -89,7 +89,7 @@ def login_page(request: Request) -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[str, Form(max_length=254, pattern=NO_NUL)],
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form(max_length=100)],
 ) -> Response:
@@ -183,7 +183,7 @@ def raw(request: Request, return_id: int) -> Response:
 def assign_form(
     request: Request,
     return_id: int,
-    relation_number: Annotated[str, Form(max_length=32)],
+    relation_number: Annotated[str, Form(max_length=32, pattern=NO_NUL)],
     csrf: Annotated[str, Form(max_length=100)],
 ) -> Response:
     """Assign from the page; a refusal is shown on the return."""
@@ -199,7 +199,7 @@ def assign_form(
 def dismiss_form(
     request: Request,
     return_id: int,
-    remark: Annotated[str, Form(max_length=2000)],
+    remark: Annotated[str, Form(max_length=2000, pattern=NO_NUL)],
     csrf: Annotated[str, Form(max_length=100)],
 ) -> Response:
     """Dismiss from the page with a remark."""

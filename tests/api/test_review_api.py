@@ -170,3 +170,15 @@ def test_relations_search_show_and_add_product(world: World) -> None:
     assert world.client.get("/api/offices/a/relations/404", headers=world.auth()).status_code == (
         404
     )
+
+
+def test_nul_characters_are_refused_not_a_server_error(world: World) -> None:
+    # Found by the schema fuzz test on PostgreSQL, whose text type cannot hold NUL.
+    query = world.client.get("/api/offices/a/returns", params={"q": "\x00"}, headers=world.auth())
+    assert query.status_code == 400
+    body = world.client.post(
+        f"/api/offices/a/returns/{world.unknown}/dismiss",
+        json={"remark": "a\x00b"},
+        headers=world.auth(),
+    )
+    assert body.status_code == 422

@@ -7,6 +7,7 @@ schemathesis's pytest plugin, whose fixture loader does not run on this pytest.)
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import schemathesis
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.api_fixtures import World
 
 FUZZ = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("SBR_INBOX_FUZZ_EXAMPLES", "25")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
