@@ -131,6 +131,8 @@ def returns(
     reason: Annotated[str | None, Query(max_length=32)] = None,
     kind: ReturnKind | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
@@ -142,6 +144,8 @@ def returns(
         reason=reason,
         kind=kind,
         query=q,
+        period_start=period_start,
+        period_end=period_end,
         limit=limit,
         offset=offset,
     )

@@ -5,6 +5,7 @@ Every function takes the office and filters by it first (the review API exposes 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,6 +72,8 @@ def list_returns(
     reason: str | None = None,
     kind: ReturnKind | None = None,
     query: str | None = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
@@ -82,6 +85,10 @@ def list_returns(
         statement = statement.where(InboxReturn.reason == reason)
     if kind is not None:
         statement = statement.where(InboxReturn.kind == kind)
+    if period_start is not None:
+        statement = statement.where(InboxReturn.period_start == period_start)
+    if period_end is not None:
+        statement = statement.where(InboxReturn.period_end == period_end)
     if query:
         pattern = f"%{query.strip()}%"
         statement = statement.where(

@@ -73,6 +73,12 @@ def test_list_filters_and_search(world: World) -> None:
         "/api/offices/a/returns", params={"q": "262157196"}, headers=world.auth()
     ).json()
     assert [r["id"] for r in found] == [world.unknown]
+    by_period = world.client.get(
+        "/api/offices/a/returns",
+        params={"period_start": "2026-01-01", "kind": "OB"},
+        headers=world.auth(),
+    ).json()
+    assert sorted(r["id"] for r in by_period) == [world.sbr_off, world.unknown]
     paged = world.client.get(
         "/api/offices/a/returns", params={"limit": 1, "offset": 1}, headers=world.auth()
     ).json()
