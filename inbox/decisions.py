@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inbox.outbox import add_effects
 from matching.decide import Decision, ReturnFacts
 from models import InboxReturn, Product, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
 from planner.periods import Period
-from planner.workflows import roles_of, workflow_values
+from planner.workflows import insert_workflow, roles_of, workflow_values
 
 __all__ = ["SYSTEM", "apply_decision", "facts_of", "record_event", "set_state"]
 
@@ -52,7 +51,7 @@ def apply_decision(
 ) -> None:
     """Make ``row`` say what ``decision`` says, and add the decision to its history."""
     if decision.matched and decision.relation is not None and decision.product is not None:
-        workflow, created = _workflow(session, row, decision)
+        workflow_id, created = _workflow(session, row, decision)
         set_state(
             row,
             ReturnStatus.MATCHED,
@@ -61,8 +60,8 @@ def apply_decision(
             decision.explanation_en,
             relation_id=decision.relation.relation_id,
             product_id=decision.product.product_id,
-            workflow_id=workflow.id,
-            version=1 if created else _next_version(session, workflow.id),
+            workflow_id=workflow_id,
+            version=1 if created else _next_version(session, workflow_id),
         )
         # The effects run after commit, from the outbox, for this placement.
         row.workflow_started = False
@@ -140,9 +139,13 @@ def record_event(
     return event
 
 
-def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[Workflow, bool]:
-    """The workflow of (relation, product, period), made now if the planner has not; and
-    whether this call made it."""
+def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[int, bool]:
+    """The id of the workflow of (relation, product, period), made now if the planner has
+    not; and whether this call made it.
+
+    Made with INSERT ... ON CONFLICT DO NOTHING (one round trip, no savepoint): when the
+    planner or another worker made it first, the existing one is locked and used instead.
+    """
     assert decision.relation is not None  # noqa: S101 - checked by the caller
     assert decision.product is not None  # noqa: S101
     key = {
@@ -157,35 +160,30 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[W
         return session.scalar(select(Workflow).filter_by(**key).with_for_update())
 
     workflow = existing()
-    created = False
     if workflow is None:
         product = session.get(Product, decision.product.product_id)
         assert product is not None  # noqa: S101 - the candidate query found it
+        relation_id = decision.relation.relation_id
         values = workflow_values(
             office_id=row.office_id,
-            relation_id=decision.relation.relation_id,
+            relation_id=relation_id,
             product=product,
             period=Period(row.period_start, row.period_end),  # type: ignore[arg-type]
             kind=None,
             source=WorkflowSource.INBOX,
-            roles=roles_of(session, [decision.relation.relation_id])[decision.relation.relation_id],
+            roles=roles_of(session, [relation_id]).get(relation_id, {}),
             ideal_payment=decision.ideal,
         )
-        try:
-            with session.begin_nested():
-                workflow = Workflow(amount_due=row.amount_due, **values)
-                session.add(workflow)
-            created = True
-        except IntegrityError:
-            # Made at the same moment by another worker or the planner: use that one.
-            workflow = existing()
-            if workflow is None:
-                raise
+        made = insert_workflow(session, {**values, "amount_due": row.amount_due})
+        if made is not None:
+            return made, True
+        workflow = existing()  # made at the same moment elsewhere
+        assert workflow is not None  # noqa: S101 - the conflict says it exists
     if decision.ideal and not workflow.ideal_payment:
         workflow.ideal_payment = True
     if row.amount_due is not None:
         workflow.amount_due = row.amount_due
-    return workflow, created
+    return workflow.id, False
 
 
 def _next_version(session: Session, workflow_id: int) -> int:

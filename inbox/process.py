@@ -93,7 +93,10 @@ def process_return(session: Session, return_id: int, *, max_bytes: int) -> Proce
     row.period_start = result.period_start
     row.period_end = result.period_end
     row.amount_due = result.amount_due
-    decide_stored(session, row, trigger="received")
+    # The parsed fields are written with the decision, in one UPDATE, not flushed before the
+    # candidate query (a round trip less per return).
+    with session.no_autoflush:
+        decide_stored(session, row, trigger="received")
     return ProcessOutcome(return_id, row.status, True)
 
 

@@ -21,7 +21,7 @@ from models.base import table_of
 from planner.periods import Period, deadline, kind_of
 from planner.steps import steps_for
 
-__all__ = ["insert_workflows", "roles_of", "workflow_values"]
+__all__ = ["insert_workflow", "insert_workflows", "roles_of", "workflow_values"]
 
 
 def roles_of(session: Session, relation_ids: Iterable[int]) -> dict[int, dict[str, str]]:
@@ -68,20 +68,24 @@ def workflow_values(
     }
 
 
-def insert_workflows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert the workflows that do not exist yet; returns how many were made."""
-    if not rows:
-        return 0
+def _insert_new(session: Session) -> Any:
     table = table_of(Workflow)
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_nothing(
+        index_elements=["relation_id", "product_id", "period_start", "period_end"]
+    ).returning(table.c.id)
+
+
+def insert_workflows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the workflows that do not exist yet; returns how many were made."""
     made = 0
     for start in range(0, len(rows), 5000):
-        result = session.execute(
-            insert.on_conflict_do_nothing(
-                index_elements=["relation_id", "product_id", "period_start", "period_end"]
-            ).returning(table.c.id),
-            list(rows[start : start + 5000]),
-        )
-        made += len(result.all())
+        made += len(session.execute(_insert_new(session), list(rows[start : start + 5000])).all())
+    return made
+
+
+def insert_workflow(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert one workflow unless it exists; its id, or None when it existed already."""
+    made: int | None = session.execute(_insert_new(session), values).scalar()
     return made
