@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from crm.errors import InvalidRowsError, RowError
 from crm.offices import ensure_office
 from crm.queries import shared_fiscal_numbers
-from crm.schema import RelationDoc
+from crm.schema import RelationDoc, type_problems
 from crm.writer import RelationWriter
+from models import RelationType
 
 __all__ = ["ImportReport", "Progress", "import_relations", "row_errors", "validate_document"]
 
@@ -72,7 +73,9 @@ def validate_document(
         try:
             doc = RelationDoc.model_validate(row)
         except ValidationError as exc:
-            errors.extend(row_errors(exc, index, number))
+            found = row_errors(exc, index, number)
+            errors.extend(found)
+            errors.extend(_type_errors(row, index, number, {e.field for e in found}))
         else:
             earlier = first_index.setdefault(doc.number, index)
             if earlier != index:
@@ -125,6 +128,20 @@ def import_relations(
         for (identifier_type, normalised), numbers in shared_fiscal_numbers(session, office).items()
     ]
     return report
+
+
+def _type_errors(row: Any, index: int, number: str | None, reported: set[str]) -> list[RowError]:
+    # Field errors stop pydantic before the per-type rules; check those on the raw row too,
+    # so one report lists everything wrong with it.
+    kind = row.get("type") if isinstance(row, dict) else None
+    if kind not in set(RelationType):
+        return []
+    relation_type = RelationType(kind)
+    return [
+        RowError(index, number, field, message)
+        for field, message in type_problems(relation_type, row)
+        if field not in reported
+    ]
 
 
 def _position(error: RowError) -> tuple[int, str]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -44,6 +45,7 @@ __all__ = [
     "ProductDoc",
     "RelationDoc",
     "TeamDoc",
+    "type_problems",
 ]
 
 ADDRESS_KINDS = ("visiting", "postal", "invoice")
@@ -217,18 +219,7 @@ class RelationDoc(_Doc):
 
     @model_validator(mode="after")
     def _per_type(self) -> RelationDoc:
-        problems = [
-            (field, f"required for a relation of type {self.type.value}")
-            for field in REQUIRED_FIELDS[self.type]
-            if getattr(self, field) in (None, "")
-        ]
-        if self.type is RelationType.PERSON:
-            problems += [
-                (field, "only organisations have this, not a person")
-                for field in ORGANISATION_ONLY
-                if getattr(self, field) is not None
-            ]
-        _raise_for_fields(problems)
+        _raise_for_fields(type_problems(self.type, self.model_dump()))
         return self
 
     @model_validator(mode="after")
@@ -252,6 +243,26 @@ class RelationDoc(_Doc):
         """The address of ``kind`` (one of :data:`ADDRESS_KINDS`)."""
         address: AddressDoc | None = getattr(self, f"{kind}_address")
         return address
+
+
+def type_problems(relation_type: RelationType, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for the per-type rules: required fields, organisation-only fields.
+
+    Takes plain values, so the import can also check a row whose other fields failed (and
+    report everything wrong with it at once).
+    """
+    problems = [
+        (field, f"required for a relation of type {relation_type.value}")
+        for field in REQUIRED_FIELDS[relation_type]
+        if values.get(field) in (None, "")
+    ]
+    if relation_type is RelationType.PERSON:
+        problems += [
+            (field, "only organisations have this, not a person")
+            for field in ORGANISATION_ONLY
+            if values.get(field) is not None
+        ]
+    return problems
 
 
 def _raise_for_fields(problems: list[tuple[str, str]]) -> None:

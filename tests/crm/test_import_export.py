@@ -176,9 +176,18 @@ def test_csv_rows_get_the_same_validation_and_the_same_result(session: Session) 
     bad = text.replace("Visser B.V.;bv", "Visser B.V.;").replace("1234 AB", "12345")
     with pytest.raises(InvalidRowsError) as caught:
         import_relations(session, document_from_csv(bad, "demo"))
-    assert {e.field for e in caught.value.errors} == {"visiting_address.postcode"}
+    assert {e.field for e in caught.value.errors} == {"visiting_address.postcode", "legal_form"}
 
 
 def test_csv_cells_beyond_the_header_are_refused_not_dropped() -> None:
     document = document_from_csv("number,type\n1,person,extra\n", "demo")
     assert "cells beyond the header" in document["relations"][0]
+
+
+def test_a_row_with_a_field_error_also_reports_its_missing_required_fields(
+    session: Session,
+) -> None:
+    row = {"number": "7", "type": "organisation", "kvk_number": "12"}
+    with pytest.raises(InvalidRowsError) as caught:
+        import_relations(session, {"office": "demo", "relations": [row]})
+    assert sorted(e.field for e in caught.value.errors) == ["kvk_number", "legal_form", "name"]
