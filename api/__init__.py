@@ -1,1 +1,1 @@
-"""The HTTP API (FastAPI): intake now; the review endpoints and page come with issue 8."""
+"""The HTTP side (FastAPI): message intake, the staff review API and page, metrics."""

@@ -161,7 +161,7 @@ def from_contact_command(
 def _redecide_embedded() -> int:
     """With no broker, the embedded worker re-decides waiting returns right after a change."""
     if get_settings().broker_url is not None:
-        return 0  # the workers' re-decide task picks the change events up (issue 6)
+        return 0  # the workers' re-decide task (kicked by the sweeper) picks the events up
     _events, changed = redecide_until_idle(cli_engine())
     return changed
 

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         description="Messages larger than this are rejected as too_large before parsing.",
     )
 
-    # -- the Celery pipeline (issue 6) ----------------------------------------------------------
+    # -- the Celery pipeline ------------------------------------------------------------------
     stuck_after_seconds: float = Field(
         default=300,
         gt=0,

@@ -2,7 +2,7 @@
 
 A product is a service such as "Aangifte OB": it covers return kinds (matching rule 7 asks
 whether a relation has an active product covering the return's kind), allows period lengths,
-and names its deadline rule. The deadline *arithmetic* belongs to the planner (issue 7); here the
+and names its deadline rule. The deadline *arithmetic* is in ``planner.periods``; here the
 rule is a code, so a changed Belastingdienst rule is a data change, not a code branch.
 """
 

@@ -137,7 +137,7 @@ class InboxReturn(Base):
     workflow_id: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int | None] = mapped_column(Integer)
     duplicate_of_id: Mapped[int | None] = mapped_column(Integer)
-    # Set by the effects (issue 6): the workflow moved to its first step, the dossier filing.
+    # Set by the effects: the workflow moved to its first step, the return filed in the dossier.
     workflow_started: Mapped[bool] = mapped_column(Boolean, default=False)
     filed: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[dt.datetime] = mapped_column(
