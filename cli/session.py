@@ -24,10 +24,6 @@ __all__ = ["cli_engine", "cli_session", "fail"]
 @lru_cache(maxsize=1)
 def cli_engine() -> Engine:
     """The engine of the settings' database (the embedded SQLite file is made on first use)."""
-    return _engine()
-
-
-def _engine() -> Engine:
     url = get_settings().database_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -15,13 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm.queries import relations
-from crm.schema import ADDRESS_KINDS, RelationDoc
+from crm.schema import ADDRESS_FIELDS, ADDRESS_KINDS, RelationDoc
 from crm.writer import SCALAR_FIELDS
 from models import Office, Relation
 
 __all__ = ["export_lines", "relation_document"]
-
-_ADDRESS_KEYS = ("street", "house_number", "postcode", "city", "country")
 
 
 def relation_document(relation: Relation) -> dict[str, Any]:
@@ -33,7 +31,7 @@ def relation_document(relation: Relation) -> dict[str, Any]:
     for kind in ADDRESS_KINDS:
         address = addresses.get(kind)
         data[f"{kind}_address"] = (
-            None if address is None else {key: getattr(address, key) for key in _ADDRESS_KEYS}
+            None if address is None else {key: getattr(address, key) for key in ADDRESS_FIELDS}
         )
     data["fiscal_numbers"] = [
         {

@@ -34,6 +34,7 @@ from models.enums import LegalForm, RelationType
 from sbr_parser import IdentifierType, check_identifier, normalise_identifier
 
 __all__ = [
+    "ADDRESS_FIELDS",
     "ADDRESS_KINDS",
     "PERIODS",
     "REQUIRED_FIELDS",
@@ -115,6 +116,10 @@ class AddressDoc(_Doc):
                     [("postcode", f"{self.postcode!r} is not a Dutch postcode (1234 AB)")]
                 )
         return self
+
+
+# The keys of an address, in document order (the writer and the export use them).
+ADDRESS_FIELDS: tuple[str, ...] = tuple(AddressDoc.model_fields)
 
 
 class FiscalNumberDoc(_Doc):

@@ -22,6 +22,7 @@ from crm.dossier import create_default_dossiers
 from crm.errors import RowError
 from crm.queries import relations_by_numbers
 from crm.schema import (
+    ADDRESS_FIELDS,
     ADDRESS_KINDS,
     ContactDoc,
     FiscalNumberDoc,
@@ -451,7 +452,7 @@ class RelationWriter:
             row = current.get(kind)
             values = wanted.model_dump() if wanted is not None else None
             stored = (
-                {name: getattr(row, name) for name in values or _ADDRESS_KEYS}
+                {name: getattr(row, name) for name in values or ADDRESS_FIELDS}
                 if row is not None
                 else None
             )
@@ -605,9 +606,6 @@ class RelationWriter:
             self.session.flush()
             found[key] = row.id
         return found
-
-
-_ADDRESS_KEYS = ("street", "house_number", "postcode", "city", "country")
 
 
 _RELEASED = (

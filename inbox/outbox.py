@@ -26,7 +26,6 @@ __all__ = [
     "claim_stale",
     "mark_done",
     "mark_sent",
-    "unsent_for",
 ]
 
 START_WORKFLOW = "start_workflow"
@@ -59,19 +58,6 @@ def add_effects(session: Session, row: InboxReturn, *, first_decision: bool) -> 
             message.sent_at = None
             message.done_at = None
     session.flush()
-
-
-def unsent_for(session: Session, return_ids: Sequence[int]) -> list[OutboxMessage]:
-    """The unsent effects of these returns (what a task publishes right after its commit)."""
-    if not return_ids:
-        return []
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.return_id.in_(return_ids), OutboxMessage.sent_at.is_(None))
-            .order_by(OutboxMessage.id)
-        )
-    )
 
 
 def claim_stale(

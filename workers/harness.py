@@ -167,8 +167,7 @@ class Pipeline:
     def start_worker(self, name: str = "worker", concurrency: int = 2) -> None:
         """A worker on both queues; returns once it answers a ping."""
         self.start(name, "worker", f"--concurrency={concurrency}", "--loglevel=INFO")
-        hostname_seen = self.wait_for_workers(1)
-        del hostname_seen
+        self.wait_for_workers(1)
 
     def wait_for_workers(self, count: int, timeout: float = 60) -> list[str]:
         deadline = time.monotonic() + timeout
