@@ -22,11 +22,11 @@ from crm.export import relation_document
 from crm.queries import get_relation
 from crm.staff import staff_for_token
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
-from inbox.queries import get_return, history, list_returns
+from inbox.queries import get_return, history_records, list_returns, raw_message
 from inbox.staff import assign, dismiss, rerun, staff_actor, undo
 from matching.candidates import find_candidates
 from matching.rules import KIND_RULES
-from models import InboxReturn, Office, RawMessage, Relation, ReturnStatus, session_scope
+from models import InboxReturn, Office, Relation, ReturnStatus, session_scope
 from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = ["return_detail", "router"]
@@ -173,21 +173,7 @@ def return_detail(session: Session, office: Office, return_id: int) -> dict[str,
                 session, office.id, KIND_RULES[row.kind].identifier_type, row.identifier_normalised
             )
         ]
-    events = [
-        {
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "trigger": e.trigger,
-            "rule": e.rule,
-            "status": e.status.value,
-            "reason": e.reason,
-            "remark": e.remark,
-            "explanation_nl": e.explanation_nl,
-            "explanation_en": e.explanation_en,
-            "detail": e.detail,
-        }
-        for e in history(session, office, return_id)
-    ]
+    events = history_records(session, office, return_id)
     return {
         **record,
         "history": events,
@@ -205,13 +191,7 @@ def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str,
 @router.get("/returns/{return_id}/raw", response_class=Response)
 def raw(session: SessionDep, staff: StaffDep, return_id: ID) -> Response:
     """The message exactly as received."""
-    data = session.scalar(
-        select(RawMessage.data)
-        .join(InboxReturn, InboxReturn.message_id == RawMessage.id)
-        .where(InboxReturn.office_id == staff.office_id, InboxReturn.id == return_id)
-    )
-    if data is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no return {return_id}")
+    data = raw_message(session, _office(session, staff), return_id)
     return Response(content=data, media_type="application/xml")
 
 

@@ -26,9 +26,9 @@ from crm.edits import set_sbr_settings
 from crm.errors import CrmError, InvalidRowsError, NotFoundError
 from crm.staff import check_password
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
-from inbox.queries import list_returns
+from inbox.queries import list_returns, raw_message
 from inbox.staff import assign, dismiss, staff_actor
-from models import InboxReturn, Office, RawMessage, ReturnStatus, StaffUser, session_scope
+from models import InboxReturn, Office, ReturnStatus, StaffUser, session_scope
 from sbr_parser import IdentifierType
 
 __all__ = ["router"]
@@ -169,13 +169,10 @@ def raw(request: Request, return_id: int) -> Response:
         found = _signed_in(request, session)
         if found is None:
             return _to("/login")
-        data = session.scalar(
-            select(RawMessage.data)
-            .join(InboxReturn, InboxReturn.message_id == RawMessage.id)
-            .where(InboxReturn.office_id == found[1].id, InboxReturn.id == return_id)
-        )
-    if data is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return")
+        try:
+            data = raw_message(session, found[1], return_id)
+        except ReturnNotFoundError:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return") from None
     return Response(content=data, media_type="application/xml")
 
 

@@ -16,7 +16,7 @@ from cli.session import cli_engine, cli_session, fail
 from config import get_settings
 from crm.offices import resolve_office
 from inbox.intake import receive
-from inbox.queries import get_return, history, list_returns
+from inbox.queries import get_return, history_records, list_returns
 from inbox.runner import process_until_idle
 from models import ReturnStatus
 
@@ -123,21 +123,7 @@ def show_command(
     with cli_session() as session:
         chosen = resolve_office(session, office)
         record = get_return(session, chosen, return_id)
-        events: list[dict[str, Any]] = [
-            {
-                "at": event.at.isoformat(),
-                "actor": event.actor,
-                "trigger": event.trigger,
-                "rule": event.rule,
-                "status": event.status.value,
-                "reason": event.reason,
-                "remark": event.remark,
-                "explanation_nl": event.explanation_nl,
-                "explanation_en": event.explanation_en,
-                "detail": event.detail,
-            }
-            for event in history(session, chosen, return_id)
-        ]
+        events = history_records(session, chosen, return_id)
     if as_json:
         typer.echo(json.dumps({**record, "history": events}, ensure_ascii=False, indent=2))
         return

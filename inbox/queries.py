@@ -13,10 +13,18 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from inbox.errors import ReturnNotFoundError
-from models import InboxReturn, Office, Relation, ReturnEvent, ReturnStatus
+from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, ReturnStatus
 from sbr_parser import ReturnKind
 
-__all__ = ["count_by_status_and_reason", "get_return", "history", "list_returns", "return_record"]
+__all__ = [
+    "count_by_status_and_reason",
+    "get_return",
+    "history",
+    "history_records",
+    "list_returns",
+    "raw_message",
+    "return_record",
+]
 
 
 def return_record(
@@ -120,6 +128,37 @@ def history(session: Session, office: Office, return_id: int) -> Sequence[Return
         .where(ReturnEvent.office_id == office.id, ReturnEvent.return_id == return_id)
         .order_by(ReturnEvent.id)
     ).all()
+
+
+def history_records(session: Session, office: Office, return_id: int) -> list[dict[str, Any]]:
+    """The history as JSON-ready records (``returns show --json``, the API and the page)."""
+    return [
+        {
+            "at": event.at.isoformat(),
+            "actor": event.actor,
+            "trigger": event.trigger,
+            "rule": event.rule,
+            "status": event.status.value,
+            "reason": event.reason,
+            "remark": event.remark,
+            "explanation_nl": event.explanation_nl,
+            "explanation_en": event.explanation_en,
+            "detail": event.detail,
+        }
+        for event in history(session, office, return_id)
+    ]
+
+
+def raw_message(session: Session, office: Office, return_id: int) -> bytes:
+    """The bytes of one of the office's returns, exactly as received."""
+    data = session.scalar(
+        select(RawMessage.data)
+        .join(InboxReturn, InboxReturn.message_id == RawMessage.id)
+        .where(InboxReturn.office_id == office.id, InboxReturn.id == return_id)
+    )
+    if data is None:
+        raise ReturnNotFoundError(f"office {office.code!r} has no return {return_id}")
+    return data
 
 
 def count_by_status_and_reason(session: Session, office: Office) -> dict[tuple[str, str], int]:
