@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.dispatch import dispatch_redecide
 from cli.session import cli_engine, cli_session, fail
-from config import get_settings
 from crm.contacts import create_relation_from_contact
 from crm.csv_rows import document_from_csv
 from crm.errors import InvalidRowsError, RowError
@@ -21,7 +21,6 @@ from crm.export import export_lines, relation_document
 from crm.importer import ImportReport, import_relations
 from crm.offices import resolve_office
 from crm.queries import dossier_folders, get_relation, timeline
-from inbox.runner import redecide_until_idle
 
 __all__ = ["relations_app"]
 
@@ -61,7 +60,8 @@ def import_command(
             report = import_relations(session, data, progress=advance)
         except InvalidRowsError as exc:
             errors = exc.errors
-    redecided = _redecide_embedded() if report is not None else 0
+    # After the commit: re-decide the returns the changes may resolve (embedded: right now).
+    redecided = dispatch_redecide(cli_engine()) if report is not None else 0
     if as_json:
         typer.echo(
             json.dumps(
@@ -156,14 +156,6 @@ def from_contact_command(
         typer.echo(f"relation {relation.number} created")
         for warning in warnings:
             typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
-
-
-def _redecide_embedded() -> int:
-    """With no broker, the embedded worker re-decides waiting returns right after a change."""
-    if get_settings().broker_url is not None:
-        return 0  # the workers' re-decide task (kicked by the sweeper) picks the events up
-    _events, changed = redecide_until_idle(cli_engine())
-    return changed
 
 
 def _read(file: Path, office: str | None) -> dict[str, Any]:

@@ -73,14 +73,20 @@ def run_pending_effects(engine: Engine) -> int:
     return len(pending)
 
 
-def redecide_until_idle(engine: Engine) -> tuple[int, int]:
+def redecide_until_idle(
+    engine: Engine, on_matched: Callable[[int], None] | None = None
+) -> tuple[int, int]:
     """Handle every pending change event; returns (events handled, returns whose decision
-    changed). Called after each CRM write when no broker runs, so a change takes effect at once.
+    changed). ``on_matched(return_id)`` runs after each pass's commit for every return it
+    placed (the Celery task sends the effects there; embedded, the outbox runner does).
     """
     events = changed = 0
     while True:
         with session_scope(engine) as session:
             report = redecide_changes(session)
+        if on_matched is not None:
+            for return_id in report.matched_ids:
+                on_matched(return_id)
         events += report.events
         changed += report.returns_changed
         if not report.events:

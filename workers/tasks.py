@@ -22,7 +22,7 @@ from config import get_settings
 from inbox.effects import EFFECT_FUNCTIONS
 from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, claim_stale, mark_sent
 from inbox.process import process_return
-from inbox.redecide import redecide_changes
+from inbox.runner import redecide_until_idle
 from models import (
     ChangeEvent,
     InboxReturn,
@@ -96,16 +96,7 @@ def file_in_dossier_task(return_id: int) -> bool:
 @app.task(name="sbr.redecide", **RETRY)
 def redecide_task() -> int:
     """Re-decide waiting returns after relation changes; publish the effects of new matches."""
-    changed = 0
-    while True:
-        with session_scope(worker_engine()) as session:
-            report = redecide_changes(session)
-        for return_id in report.matched_ids:
-            send_effects(return_id)
-        changed += report.returns_changed
-        if not report.events:
-            break
-    return changed
+    return redecide_until_idle(worker_engine(), on_matched=send_effects)[1]
 
 
 @app.task(name="sbr.sweep", **RETRY)

@@ -9,8 +9,10 @@ import httpx
 import redis
 from sqlalchemy import select
 
+from crm.edits import set_sbr_settings
 from inbox.dropfolder import DropFolder
 from models import InboxReturn, Office, ReturnStatus, session_scope
+from sbr_parser import IdentifierType
 from sbr_parser import testing as build
 from workers.harness import Pipeline, free_port, seed_office, wait_for
 
@@ -84,3 +86,28 @@ def test_beat_schedules_the_sweeper(pipeline: Pipeline) -> None:
         wait_for(lambda: client.llen("inbox") >= 2, 30, "two sweeps on the inbox queue")
     finally:
         client.close()
+
+
+def test_the_redecide_task_places_a_waiting_return_and_sends_its_effects(
+    pipeline: Pipeline,
+) -> None:
+    numbers = seed_office(pipeline.engine, "demo", 1)
+    with session_scope(pipeline.engine) as session:
+        office = session.scalars(select(Office).where(Office.code == "demo")).one()
+        set_sbr_settings(session, office, "1000", IdentifierType.OB, numbers[0], enabled=False)
+    pipeline.start_worker()
+    [return_id] = pipeline.deliver(
+        "demo", [build.ob_return(numbers[0], dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+    )
+    pipeline.wait_until_settled(timeout=60)
+    with session_scope(pipeline.engine) as session:
+        assert session.get(InboxReturn, return_id).reason == "sbr_disabled"  # type: ignore[union-attr]
+        set_sbr_settings(session, office, "1000", IdentifierType.OB, numbers[0], enabled=True)
+    pipeline.celery.send_task("sbr.redecide", queue="inbox")
+
+    def placed_and_filed() -> bool:
+        with session_scope(pipeline.engine) as session:
+            row = session.get(InboxReturn, return_id)
+            return row is not None and row.status is ReturnStatus.MATCHED and row.filed
+
+    wait_for(placed_and_filed, 60, "the re-decided return to be placed and filed")
