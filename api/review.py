@@ -254,6 +254,18 @@ def rerun_return(
     return _after(request, staff, return_id)
 
 
+def _after_relation_change(
+    request: Request, session: Session, office: Office, number: str
+) -> dict[str, Any]:
+    """Commit a relation edit, re-decide the returns it may resolve, answer the relation."""
+    session.commit()
+    redecided = dispatch_redecide(request.app.state.engine)
+    return {
+        **relation_document(get_relation(session, office, number)),
+        "returns_redecided": redecided,
+    }
+
+
 @router.get("/relations")
 def relations(
     session: SessionDep,
@@ -302,12 +314,7 @@ def relation_sbr(
         ideal=body.sbr_ideal,
         source=staff_actor(staff.email),
     )
-    session.commit()
-    redecided = dispatch_redecide(request.app.state.engine)
-    return {
-        **relation_document(get_relation(session, office, number)),
-        "returns_redecided": redecided,
-    }
+    return _after_relation_change(request, session, office, number)
 
 
 @router.post("/relations/{number}/products")
@@ -326,9 +333,4 @@ def relation_product(
             {"products": [*document["products"], body.code]},
             source=staff_actor(staff.email),
         )
-    session.commit()
-    redecided = dispatch_redecide(request.app.state.engine)
-    return {
-        **relation_document(get_relation(session, office, number)),
-        "returns_redecided": redecided,
-    }
+    return _after_relation_change(request, session, office, number)

@@ -109,52 +109,53 @@ class RelationWriter:
         errors: list[RowError] = []
         for index, doc in docs:
             for position, product in enumerate(doc.products):
-                known = self.products.get(product.code)
                 where = f"products[{position}]"
-                if known is None:
-                    errors.append(
-                        RowError(
-                            index,
-                            doc.number,
-                            where,
-                            f"no product {product.code!r} in the office's catalogue"
-                            f" ({', '.join(sorted(self.products))})",
-                        )
-                    )
-                elif product.period is not None and product.period not in known.periods:
-                    errors.append(
-                        RowError(
-                            index,
-                            doc.number,
-                            f"{where}.period",
-                            f"{product.code} is filed per {' or '.join(known.periods)},"
-                            f" not per {product.period}",
-                        )
-                    )
+                errors += self._catalogue_problems(
+                    index, doc.number, (where, f"{where}.period"), product.code, product.period
+                )
             for position, rule in enumerate(doc.planner_rules):
-                known = self.products.get(rule.product)
                 where = f"planner_rules[{position}]"
-                if known is None:
-                    errors.append(
-                        RowError(
-                            index,
-                            doc.number,
-                            f"{where}.product",
-                            f"no product {rule.product!r} in the catalogue",
-                        )
-                    )
-                elif rule.period not in known.periods:
-                    errors.append(
-                        RowError(
-                            index,
-                            doc.number,
-                            f"{where}.period",
-                            f"{rule.product} is filed per "
-                            f"{' or '.join(known.periods)}, not per {rule.period}",
-                        )
-                    )
+                errors += self._catalogue_problems(
+                    index,
+                    doc.number,
+                    (f"{where}.product", f"{where}.period"),
+                    rule.product,
+                    rule.period,
+                )
         errors.extend(self._contact_problems(docs))
         return errors
+
+    def _catalogue_problems(
+        self,
+        index: int | None,
+        number: str,
+        fields: tuple[str, str],
+        code: str,
+        period: str | None,
+    ) -> list[RowError]:
+        """A product code the office's catalogue lacks, or a period that product is not filed
+        per; ``fields`` names where the code and the period stand in the row."""
+        known = self.products.get(code)
+        if known is None:
+            catalogue = ", ".join(sorted(self.products))
+            return [
+                RowError(
+                    index,
+                    number,
+                    fields[0],
+                    f"no product {code!r} in the office's catalogue ({catalogue})",
+                )
+            ]
+        if period is not None and period not in known.periods:
+            return [
+                RowError(
+                    index,
+                    number,
+                    fields[1],
+                    f"{code} is filed per {' or '.join(known.periods)}, not per {period}",
+                )
+            ]
+        return []
 
     def _contact_problems(self, docs: Sequence[tuple[int | None, RelationDoc]]) -> list[RowError]:
         # A contact appears under every relation it is linked to; all copies must agree, and a

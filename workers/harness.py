@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,6 +169,22 @@ class Pipeline:
         """A worker on both queues; returns once it answers a ping."""
         self.start(name, "worker", f"--concurrency={concurrency}", "--loglevel=INFO")
         self.wait_for_workers(1)
+
+    def serve(self) -> str:
+        """Start ``sbr-inbox serve`` on a free port; its base URL once /healthz answers."""
+        port = free_port()
+        self.start("api", "serve", "--port", str(port))
+        base = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:  # noqa: S310
+                    return bool(response.status == 200)
+            except OSError:
+                return False
+
+        wait_for(healthy, 30, "the API to answer /healthz (see api.log)")
+        return base
 
     def wait_for_workers(self, count: int, timeout: float = 60) -> list[str]:
         deadline = time.monotonic() + timeout

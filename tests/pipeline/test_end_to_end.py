@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import httpx
 from sqlalchemy import func, select
@@ -22,23 +21,9 @@ from models import (
 )
 from planner.rules import run_planner, set_rule
 from sbr_parser import testing as build
-from workers.harness import Pipeline, free_port, seed_office
+from workers.harness import Pipeline, seed_office
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
-
-
-def _serve(pipeline: Pipeline) -> str:
-    port = free_port()
-    pipeline.start("api", "serve", "--port", str(port))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise TimeoutError("the API did not start; see api.log")
 
 
 def test_http_intake_to_workflow_started_and_filed(pipeline: Pipeline) -> None:
@@ -52,7 +37,7 @@ def test_http_intake_to_workflow_started_and_filed(pipeline: Pipeline) -> None:
         planned = session.scalars(select(Workflow)).one().id
     pipeline.env["SBR_INBOX_MAX_MESSAGE_BYTES"] = "200000"
     pipeline.start_worker()
-    base = _serve(pipeline)
+    base = pipeline.serve()
     url = f"{base}/api/offices/demo/inbox"
     headers = {"X-Intake-Key": key}
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.api_fixtures import World
 from tests.conftest import REPO_ROOT
-from workers.harness import Pipeline, free_port
+from workers.harness import Pipeline
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"  # noqa: S105 - the test user's, made in tests.api_fixtures
@@ -65,31 +63,16 @@ def test_sign_in_csrf_and_tenancy(world: World) -> None:
     assert "dismissed" in done.text
 
 
-def _serve(database_url: str, tmp_path: Path) -> tuple[Pipeline, str]:
-    pipeline = Pipeline(database_url, "redis://unused", tmp_path)
-    pipeline.env.pop("SBR_INBOX_BROKER_URL")  # the embedded mode: the API re-decides inline
-    port = free_port()
-    pipeline.start("api", "serve", "--port", str(port))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return pipeline, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pipeline.stop_all()
-    raise TimeoutError("the API did not start")
-
-
 @pytest.mark.parametrize("own_database_url", ["postgresql"], indirect=True)
 def test_a_browser_switches_sbr_on_and_sees_the_return_placed(
     world: World, own_database_url: str, tmp_path: Path
 ) -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
-    pipeline, base = _serve(own_database_url, tmp_path)
+    pipeline = Pipeline(own_database_url, "redis://unused", tmp_path)
+    pipeline.env.pop("SBR_INBOX_BROKER_URL")  # the embedded mode: the API re-decides inline
     try:
+        base = pipeline.serve()
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
