@@ -30,10 +30,10 @@ from typing import Any
 if not __package__:
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from rich.progress import Progress
 from sqlalchemy import Engine
 
 from bench.common import database, fill_office, peak_rss_mb
+from cli.render import progress_bar, stage_progress
 from crm.importer import import_relations
 from crm.offices import get_office
 from crm.queries import fiscal_numbers_by_value
@@ -80,17 +80,10 @@ def bench_import(engine: Engine, count: int, folder: Path) -> None:
     size_mb = path.stat().st_size / 1e6
     before = peak_rss_mb()
     started = time.perf_counter()
-    with Progress(transient=True) as progress:
-        tasks: dict[str, Any] = {}
-
-        def advance(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.advance(tasks[stage], done)
-
+    with progress_bar() as progress:
         data = json.loads(path.read_text(encoding="utf-8"))
         with session_scope(engine) as session:
-            report = import_relations(session, data, progress=advance)
+            report = import_relations(session, data, progress=stage_progress(progress))
     elapsed = time.perf_counter() - started
     del data
     print(f"import: {count:,} relations x 2 fiscal numbers ({size_mb:.1f} MB JSON)")

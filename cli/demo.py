@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import select
 
+from cli.inbox import run_embedded
 from cli.render import stdout_console
 from config import get_settings
 from crm.contacts import create_relation_from_contact
@@ -225,13 +224,7 @@ def demo_command(
         update_relation(session, office, "1002-1", {"products": ["aangifte_ib"]})
         for name, data in demo_messages():
             receive(session, office, data, name)
-    with _progress() as progress:
-        task = progress.add_task("Processing the inbox", total=None)
-        report = process_until_idle(
-            engine,
-            max_bytes=get_settings().max_message_bytes,
-            on_return=lambda done, total: progress.update(task, completed=done, total=total),
-        )
+    report = run_embedded(engine, "Processing the inbox")
     console.print(_returns_table(engine))
     console.print(_summary(engine))
     console.print(
@@ -256,16 +249,6 @@ def demo_command(
         f"Explore: SBR_INBOX_DATABASE_URL={url} sbr-inbox returns list"
     )
     engine.dispose()
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
 
 
 def _returns_table(engine: Any) -> Table:

@@ -8,19 +8,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from sqlalchemy import Engine
 
 from api.dispatch import dispatch_returns
+from cli.render import progress_bar
 from cli.session import cli_engine, cli_session, fail
 from config import get_settings
 from crm.offices import resolve_office
 from inbox.intake import receive
 from inbox.queries import get_return, history_records, list_returns
-from inbox.runner import process_until_idle
+from inbox.runner import IdleReport, process_until_idle
 from models import ReturnStatus
 
-__all__ = ["ingest_command", "process_command", "returns_app"]
+__all__ = ["ingest_command", "process_command", "returns_app", "run_embedded"]
 
 returns_app = typer.Typer(help="Received returns and their decisions.", no_args_is_help=True)
 
@@ -61,25 +62,22 @@ def process_command(
     """Decide every received return and re-decide after relation changes (embedded worker)."""
     if not until_idle:
         raise fail("only --until-idle is supported; `sbr-inbox worker` runs continuously")
-    with Progress(
-        TextColumn("Processing returns"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("process", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        report = process_until_idle(
-            cli_engine(), max_bytes=get_settings().max_message_bytes, on_return=advance
-        )
+    report = run_embedded(cli_engine())
     typer.echo(
         f"processed {report.processed} return(s); {report.change_events} change event(s) "
         f"handled, {report.redecided} return(s) decided again"
     )
+
+
+def run_embedded(engine: Engine, description: str = "Processing returns") -> IdleReport:
+    """The embedded worker until idle, with a progress bar."""
+    with progress_bar() as progress:
+        task = progress.add_task(description, total=None)
+        return process_until_idle(
+            engine,
+            max_bytes=get_settings().max_message_bytes,
+            on_return=lambda done, total: progress.update(task, completed=done, total=total),
+        )
 
 
 @returns_app.command(name="list")

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from api.dispatch import dispatch_redecide
+from cli.render import progress_bar, stage_progress
 from cli.session import cli_engine, cli_session, fail
 from crm.contacts import create_relation_from_contact
 from crm.csv_rows import document_from_csv
@@ -48,16 +48,9 @@ def import_command(
         raise fail(f"the file is for office {data.get('office')!r}, not {office!r}")
     errors: list[RowError] = []
     report: ImportReport | None = None
-    with cli_session() as session, _progress() as progress:
-        tasks: dict[str, Any] = {}
-
-        def advance(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(_STAGES[stage], total=total)
-            progress.advance(tasks[stage], done)
-
+    with cli_session() as session, progress_bar() as progress:
         try:
-            report = import_relations(session, data, progress=advance)
+            report = import_relations(session, data, progress=stage_progress(progress, _STAGES))
         except InvalidRowsError as exc:
             errors = exc.errors
     # After the commit: re-decide the returns the changes may resolve (embedded: right now).
@@ -174,17 +167,6 @@ def _read(file: Path, office: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise fail(f"{file} must hold one JSON object with 'office' and 'relations'")
     return data
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
 
 
 def _report_json(report: ImportReport | None, errors: list[RowError]) -> dict[str, Any]:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from sbr_parser import ParsedReturn, ParseResult
@@ -81,3 +89,30 @@ def summary_line(results: Iterable[ParseResult]) -> str:
 def stdout_console() -> Console:
     """The console for tables; wide enough that a redirected table stays readable."""
     return Console(width=None if Console().is_terminal else 160)
+
+
+def progress_bar() -> Progress:
+    """The bar of long CLI jobs: on stderr (stdout stays clean for --json), gone when done."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def stage_progress(
+    progress: Progress, labels: Mapping[str, str] | None = None
+) -> Callable[[str, int, int], None]:
+    """A ``progress(stage, advance, total)`` callback (``crm.importer.Progress``) that shows
+    one bar per stage, labelled from ``labels`` (the stage name otherwise)."""
+    tasks: dict[str, TaskID] = {}
+
+    def advance(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task((labels or {}).get(stage, stage), total=total)
+        progress.advance(tasks[stage], done)
+
+    return advance
