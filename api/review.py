@@ -195,15 +195,17 @@ def raw(session: SessionDep, staff: StaffDep, return_id: ID) -> Response:
     return Response(content=data, media_type="application/xml")
 
 
-def _after(request: Request, staff: Staff, return_id: int) -> dict[str, Any]:
-    """After the decision's commit: send (or, embedded, run) its effects; the new record."""
+def _after(request: Request, session: Session, staff: Staff, row: InboxReturn) -> dict[str, Any]:
+    """Commit a staff decision, send (or, embedded, run) its effects, answer the new record.
+
+    The record is read in a fresh session: the effects ran in their own transactions.
+    """
+    session.commit()
     engine: Engine = request.app.state.engine
-    with session_scope(engine) as session:
-        matched = get_return(session, _office(session, staff), return_id)["status"] == "matched"
-    if matched:
-        dispatch_effects(engine, [return_id])
-    with session_scope(engine) as session:
-        return get_return(session, _office(session, staff), return_id)
+    if row.status is ReturnStatus.MATCHED:
+        dispatch_effects(engine, [row.id])
+    with session_scope(engine) as fresh:
+        return get_return(fresh, _office(fresh, staff), row.id)
 
 
 @router.post("/returns/{return_id}/assign")
@@ -211,15 +213,14 @@ def assign_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID, body: Assign
 ) -> dict[str, Any]:
     """Place an unmatched return with a relation (rules 3 and 7 still apply; else 409)."""
-    assign(
+    row = assign(
         session,
         _office(session, staff),
         return_id,
         body.relation_number,
         actor=staff_actor(staff.email),
     )
-    session.commit()
-    return _after(request, staff, return_id)
+    return _after(request, session, staff, row)
 
 
 @router.post("/returns/{return_id}/dismiss")
@@ -227,11 +228,10 @@ def dismiss_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID, body: Dismiss
 ) -> dict[str, Any]:
     """Take a return out of the review queue with a remark."""
-    dismiss(
+    row = dismiss(
         session, _office(session, staff), return_id, body.remark, actor=staff_actor(staff.email)
     )
-    session.commit()
-    return _after(request, staff, return_id)
+    return _after(request, session, staff, row)
 
 
 @router.post("/returns/{return_id}/undo")
@@ -239,9 +239,8 @@ def undo_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID
 ) -> dict[str, Any]:
     """Take back the last staff assignment or dismissal."""
-    undo(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
-    session.commit()
-    return _after(request, staff, return_id)
+    row = undo(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
+    return _after(request, session, staff, row)
 
 
 @router.post("/returns/{return_id}/rerun")
@@ -249,9 +248,8 @@ def rerun_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID
 ) -> dict[str, Any]:
     """Run the rules again for one unmatched return."""
-    rerun(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
-    session.commit()
-    return _after(request, staff, return_id)
+    row = rerun(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
+    return _after(request, session, staff, row)
 
 
 def _after_relation_change(

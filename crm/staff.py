@@ -6,15 +6,13 @@ and stored as sha256, so checking one is a single indexed lookup.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.errors import CrmError, NotFoundError
+from crm.tokens import new_secret, secret_digest
 from models import ApiToken, Office, StaffUser
 
 __all__ = ["add_staff", "check_password", "issue_token", "staff_for_token"]
@@ -54,8 +52,8 @@ def issue_token(session: Session, email: str) -> str:
     user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
     if user is None:
         raise NotFoundError(f"no staff member {email}")
-    token = f"sbrt_{secrets.token_urlsafe(32)}"
-    session.add(ApiToken(staff_user_id=user.id, token_hash=_digest(token)))
+    token = new_secret("sbrt_")
+    session.add(ApiToken(staff_user_id=user.id, token_hash=secret_digest(token)))
     session.flush()
     return token
 
@@ -68,10 +66,6 @@ def staff_for_token(session: Session, token: str | None) -> tuple[StaffUser, Off
         select(StaffUser, Office)
         .join(ApiToken, ApiToken.staff_user_id == StaffUser.id)
         .join(Office, Office.id == StaffUser.office_id)
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == secret_digest(token), ApiToken.revoked_at.is_(None))
     ).first()
     return None if row is None else (row[0], row[1])
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

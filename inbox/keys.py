@@ -6,25 +6,19 @@ password space) and a delivery costs one index lookup. Separate from staff crede
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm.tokens import new_secret, secret_digest
 from models import IntakeKey, Office
 
 __all__ = ["create_intake_key", "office_for_intake_key"]
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def create_intake_key(session: Session, office: Office) -> str:
     """A new key for ``office``; shown once, stored hashed."""
-    key = f"sbrk_{secrets.token_urlsafe(32)}"
-    session.add(IntakeKey(office_id=office.id, key_hash=_hash(key)))
+    key = new_secret("sbrk_")
+    session.add(IntakeKey(office_id=office.id, key_hash=secret_digest(key)))
     session.flush()
     return key
 
@@ -38,7 +32,7 @@ def office_for_intake_key(session: Session, office_code: str, key: str | None) -
         .join(IntakeKey, IntakeKey.office_id == Office.id)
         .where(
             Office.code == office_code,
-            IntakeKey.key_hash == _hash(key),
+            IntakeKey.key_hash == secret_digest(key),
             IntakeKey.revoked_at.is_(None),
         )
     )
