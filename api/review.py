@@ -12,21 +12,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.dispatch import dispatch_effects, dispatch_redecide
 from crm.edits import set_sbr_settings, update_relation
 from crm.errors import CrmError, InvalidRowsError, NotFoundError
 from crm.export import relation_document
-from crm.queries import get_relation
+from crm.queries import get_relation, search_relations
 from crm.staff import staff_for_token
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.queries import get_return, history_records, list_returns, raw_message
 from inbox.staff import assign, dismiss, rerun, staff_actor, undo
 from matching.candidates import find_candidates
 from matching.rules import KIND_RULES
-from models import InboxReturn, Office, Relation, ReturnStatus, session_scope
+from models import InboxReturn, Office, ReturnStatus, session_scope
 from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = ["return_detail", "router"]
@@ -272,19 +272,9 @@ def relations(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
     """Search relations by number or name."""
-    statement = select(Relation).where(Relation.office_id == staff.office_id)
-    if q:
-        pattern = f"%{q.strip()}%"
-        statement = statement.where(
-            or_(
-                Relation.number.ilike(pattern),
-                Relation.name.ilike(pattern),
-                Relation.last_name.ilike(pattern),
-            )
-        )
     return [
         {"number": r.number, "type": r.type.value, "name": r.name or r.last_name}
-        for r in session.scalars(statement.order_by(Relation.number).limit(limit))
+        for r in search_relations(session, _office(session, staff), q, limit)
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.errors import NotFoundError
@@ -37,6 +37,7 @@ __all__ = [
     "get_relation",
     "relations",
     "relations_by_numbers",
+    "search_relations",
     "shared_fiscal_numbers",
     "timeline",
 ]
@@ -75,6 +76,28 @@ def relations(session: Session, office: Office) -> Iterator[Relation]:
         .order_by(Relation.id)
         .execution_options(yield_per=1000)
     )
+
+
+def relation_matches(pattern: str) -> ColumnElement[bool]:
+    """A relation whose number, name or last name contains ``pattern`` (case-insensitive).
+
+    A condition, not a query (so not in ``__all__``, whose functions the tenancy test calls):
+    the relation search here and the return search in ``inbox.queries`` both use it.
+    """
+    like = f"%{pattern.strip()}%"
+    return or_(
+        Relation.number.ilike(like), Relation.name.ilike(like), Relation.last_name.ilike(like)
+    )
+
+
+def search_relations(
+    session: Session, office: Office, query: str | None, limit: int = 50
+) -> Sequence[Relation]:
+    """The office's relations matching ``query`` (all when empty), by number."""
+    statement = select(Relation).where(Relation.office_id == office.id)
+    if query:
+        statement = statement.where(relation_matches(query))
+    return session.scalars(statement.order_by(Relation.number).limit(limit)).all()
 
 
 def relations_by_numbers(

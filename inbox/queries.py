@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
 from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, ReturnStatus
 from sbr_parser import ReturnKind
@@ -103,9 +104,7 @@ def list_returns(
             or_(
                 InboxReturn.identifier.ilike(pattern),
                 InboxReturn.identifier_normalised.ilike(pattern),
-                Relation.number.ilike(pattern),
-                Relation.name.ilike(pattern),
-                Relation.last_name.ilike(pattern),
+                relation_matches(query),
             )
         )
     if limit is not None:

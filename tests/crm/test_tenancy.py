@@ -31,6 +31,7 @@ CALLS: dict[str, tuple[Any, ...]] = {
     "get_relation": ("1001",),
     "relations": (),
     "relations_by_numbers": (["1001", "1002"],),
+    "search_relations": ("100",),
     "shared_fiscal_numbers": (),
     "timeline": ("1001",),
 }
