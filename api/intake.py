@@ -4,16 +4,24 @@ The intake key is checked before the body is read; the body is read up to the si
 no further (a declared ``Content-Length`` over it is refused without reading). The bytes and a
 ``received`` row are committed in one transaction, then the id is enqueued: 202 ``{"id"}``.
 An oversized delivery is recorded as ``rejected``/``too_large`` (413), never silently dropped.
+
+A body must arrive within ``SBR_INBOX_INTAKE_READ_TIMEOUT_SECONDS`` (408 after that: a sender
+trickling one byte a second holds no connection for long), and a sender that hangs up mid-body
+is logged in one line, not a traceback. Nothing is stored for either: the sender was told.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Header, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from starlette.requests import ClientDisconnect
 
 from api.dispatch import dispatch_returns
 from config import get_settings
@@ -21,9 +29,16 @@ from inbox.intake import receive, receive_oversized
 from inbox.keys import office_for_intake_key
 from models import Office, session_scope
 
-__all__ = ["router"]
+__all__ = ["is_intake_path", "router"]
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["intake"])
+_INTAKE_PATH = re.compile(r"^/api/offices/[^/]+/inbox/?$")
+
+
+def is_intake_path(path: str) -> bool:
+    """Whether ``path`` is the intake (its body limit is the message size limit, not the API's)."""
+    return bool(_INTAKE_PATH.match(path))
 
 
 class Received(BaseModel):
@@ -40,6 +55,7 @@ class Received(BaseModel):
     response_model=Received,
     responses={
         401: {"description": "missing or wrong X-Intake-Key for this office"},
+        408: {"description": "the body did not arrive within the read timeout"},
         413: {"description": "larger than SBR_INBOX_MAX_MESSAGE_BYTES; recorded as too_large"},
     },
 )
@@ -52,15 +68,25 @@ async def deliver(
     """Store one raw SBR message in the office's inbox; it is processed asynchronously."""
     engine: Engine = request.app.state.engine
     target = await run_in_threadpool(_office, engine, office, x_intake_key)
-    limit = get_settings().max_message_bytes
+    settings = get_settings()
+    limit = settings.max_message_bytes
     declared = request.headers.get("content-length")
     declared_size = int(declared) if declared and declared.isdigit() else None
     body = b""
     if declared_size is None or declared_size <= limit:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                break
+        try:
+            with anyio.fail_after(settings.intake_read_timeout_seconds):
+                body = await _read_up_to(request, limit)
+        except TimeoutError:
+            log.info("intake for %s: body not complete in time; answered 408", office)
+            raise HTTPException(
+                status.HTTP_408_REQUEST_TIMEOUT, detail="the message did not arrive in time"
+            ) from None
+        except ClientDisconnect:
+            log.info("intake for %s: the sender hung up before the body was complete", office)
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST, detail="the sender disconnected"
+            ) from None
     if (declared_size is not None and declared_size > limit) or len(body) > limit:
         row_id = await run_in_threadpool(
             _store_oversized, engine, target, body[:65536], declared_size, x_file_name
@@ -72,6 +98,18 @@ async def deliver(
     row_id = await run_in_threadpool(_store, engine, target, body, x_file_name)
     await run_in_threadpool(dispatch_returns, [row_id])
     return Received(id=row_id)
+
+
+async def _read_up_to(request: Request, limit: int) -> bytes:
+    """The body, read until it ends or passes ``limit`` (then one chunk past it at most)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks)
 
 
 def _office(engine: Engine, code: str, key: str | None) -> Office:

@@ -3,10 +3,16 @@
 Counts come from the database (so every process's work is counted, whichever process did it):
 returns by status and reason, and the end-to-end latency (received -> decided) of the last hour.
 Queue depth is read from Redis. Celery's per-task runtimes are on Flower's own ``/metrics``.
+
+The metrics name every office and its volumes, so they are not public: the scraper sends
+``Authorization: Bearer $SBR_INBOX_METRICS_TOKEN``; without that setting ``/metrics`` answers
+404 (as if it did not exist). A token rather than a second port: one process, one port for the
+proxy to keep away from the internet, and the scrape stays one GROUP BY query.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Request, Response
@@ -69,7 +75,15 @@ def _queue_lengths() -> dict[str, int]:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
-    """Prometheus text format."""
+    """Prometheus text format, for a caller with the metrics token."""
+    expected = get_settings().metrics_token
+    if not expected:
+        return Response(status_code=404)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        given.strip().encode(), expected.encode()
+    ):
+        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
     registry = CollectorRegistry()
     registry.register(InboxCollector(request.app.state.engine))
     return Response(generate_latest(registry), media_type="text/plain; version=0.0.4")

@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.dispatch import dispatch_effects, dispatch_redecide
+from api.guards import STAFF_STATE, StaffCaller
 from crm.edits import set_sbr_settings, update_relation
 from crm.errors import CrmError, InvalidRowsError, NotFoundError
 from crm.export import relation_document
 from crm.queries import get_relation, search_relations
-from crm.staff import staff_for_token
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.queries import get_return, history_records, list_returns, raw_message
 from inbox.staff import assign, dismiss, rerun, staff_actor, undo
@@ -29,7 +29,7 @@ from matching.rules import KIND_RULES
 from models import InboxReturn, Office, ReturnStatus, session_scope
 from sbr_parser import IdentifierType, ReturnKind
 
-__all__ = ["return_detail", "router"]
+__all__ = ["raw_download", "return_detail", "router"]
 
 router = APIRouter(prefix="/api/offices/{office}", tags=["review"])
 _bearer = HTTPBearer(auto_error=False)
@@ -65,22 +65,23 @@ SessionDep = Annotated[Session, Depends(_session)]
 
 
 def _staff(
+    request: Request,
     office: str,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    # Declared so the OpenAPI schema shows the bearer scheme; api.guards.BearerFirst has
+    # already checked the token, before the body was read.
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Staff:
-    found = staff_for_token(session, credentials.credentials if credentials else None)
-    if found is None:
+    caller: StaffCaller | None = getattr(request.state, STAFF_STATE, None)
+    if caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="a staff bearer token is required",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    user, own = found
-    if own.code != office:
+    if caller.office_code != office:
         # Another office's data does not exist for this caller.
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no office {office!r}")
-    return Staff(email=user.email, office_id=own.id, office_code=own.code)
+    return Staff(email=caller.email, office_id=caller.office_id, office_code=caller.office_code)
 
 
 StaffDep = Annotated[Staff, Depends(_staff)]
@@ -190,9 +191,27 @@ def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str,
 
 @router.get("/returns/{return_id}/raw", response_class=Response)
 def raw(session: SessionDep, staff: StaffDep, return_id: ID) -> Response:
-    """The message exactly as received."""
+    """The message exactly as received, as a download (never rendered by the browser)."""
     data = raw_message(session, _office(session, staff), return_id)
-    return Response(content=data, media_type="application/xml")
+    return raw_download(data, return_id)
+
+
+def raw_download(data: bytes, return_id: int) -> Response:
+    """Delivered bytes as an attachment a browser will not render or run.
+
+    A delivered "return" may be XHTML or SVG with a script in it: served inline as XML it ran
+    on the inbox's origin with the signed-in staff member's powers (issue 12). As an opaque
+    download, with nosniff and a sandboxing policy, it is only ever a file.
+    """
+    return Response(
+        content=data,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="bericht-{return_id}.xml"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+        },
+    )
 
 
 def _after(request: Request, session: Session, staff: Staff, row: InboxReturn) -> dict[str, Any]:

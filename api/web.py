@@ -9,6 +9,7 @@ service functions as the API, and a session only ever sees its own office.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -21,10 +22,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from api.dispatch import dispatch_effects, dispatch_redecide
-from api.review import NO_NUL, return_detail
+from api.raw_text import readable_message
+from api.review import NO_NUL, raw_download, return_detail
+from api.throttle import SignInThrottle
 from crm.edits import set_sbr_settings
 from crm.errors import CrmError, InvalidRowsError, NotFoundError
-from crm.staff import check_password
+from crm.staff import HashingBusyError, check_password, end_sessions
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.queries import list_returns, raw_message
 from inbox.staff import assign, dismiss, staff_actor
@@ -64,7 +67,9 @@ def _check_csrf(request: Request, token: str) -> None:
 def _signed_in(request: Request, session: Session) -> tuple[StaffUser, Office] | None:
     staff_id = request.session.get("staff_id")
     user = session.get(StaffUser, staff_id) if isinstance(staff_id, int) else None
-    if user is None:
+    # A cookie from before a sign-out, a new password or `staff sign-out` carries an older
+    # generation: the session has ended even though the cookie is still validly signed.
+    if user is None or request.session.get("generation") != user.session_generation:
         return None
     office = session.get(Office, user.office_id)
     return None if office is None else (user, office)
@@ -93,25 +98,46 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form(max_length=100)],
 ) -> Response:
-    """Check the password and start a session."""
+    """Check the password and start a session (throttled per account and address)."""
     _check_csrf(request, csrf)
-    with session_scope(_engine(request)) as session:
-        user = check_password(session, email, password)
-        if user is None:
-            return _page(
-                request, "login.html", {"office": None, "message": "Onbekende combinatie"}, 401
-            )
-        request.session.clear()
-        request.session["staff_id"] = user.id
+    keys = (f"account:{email.strip().lower()}", f"address:{_client(request)}")
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    wait = throttle.wait_seconds(*keys)
+    if wait > 0:
+        message = f"Te veel mislukte pogingen. Probeer het over {math.ceil(wait)} seconden opnieuw."
+        return _page(request, "login.html", {"office": None, "message": message}, 429)
+    try:
+        with session_scope(_engine(request)) as session:
+            user = check_password(session, email, password)
+            if user is None:
+                throttle.failed(*keys)
+                return _page(
+                    request, "login.html", {"office": None, "message": "Onbekende combinatie"}, 401
+                )
+            throttle.succeeded(keys[0])
+            request.session.clear()
+            request.session["staff_id"] = user.id
+            request.session["generation"] = user.session_generation
+    except HashingBusyError:
+        message = "Het is nu te druk om aan te melden. Probeer het zo opnieuw."
+        return _page(request, "login.html", {"office": None, "message": message}, 503)
     return _to("/")
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
-    """End the session."""
+    """End the session: every cookie of this staff member stops working, not just this one."""
     _check_csrf(request, csrf)
+    with session_scope(_engine(request)) as session:
+        found = _signed_in(request, session)
+        if found is not None:
+            end_sessions(session, found[0].email)
     request.session.clear()
     return _to("/login")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -143,10 +169,8 @@ def detail(request: Request, return_id: int) -> Response:
         if found is None:
             return _to("/login")
         user, office = found
-        try:
-            record = return_detail(session, office, return_id)
-        except ReturnNotFoundError:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return") from None
+        record = return_detail(session, office, return_id)
+        text = readable_message(raw_message(session, office, return_id))
     return _page(
         request,
         "return.html",
@@ -157,6 +181,7 @@ def detail(request: Request, return_id: int) -> Response:
             "candidates": record["candidates"],
             "history": record["history"],
             "raw_url": f"/returns/{return_id}/raw",
+            "raw_text": text,
             "message": request.session.pop("message", None),
         },
     )
@@ -164,16 +189,13 @@ def detail(request: Request, return_id: int) -> Response:
 
 @router.get("/returns/{return_id}/raw")
 def raw(request: Request, return_id: int) -> Response:
-    """The message as received (office-only)."""
+    """The message as received (office-only), as a download the browser never renders."""
     with session_scope(_engine(request)) as session:
         found = _signed_in(request, session)
         if found is None:
             return _to("/login")
-        try:
-            data = raw_message(session, found[1], return_id)
-        except ReturnNotFoundError:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return") from None
-    return Response(content=data, media_type="application/xml")
+        data = raw_message(session, found[1], return_id)
+    return raw_download(data, return_id)
 
 
 @router.post("/returns/{return_id}/assign")

@@ -241,7 +241,10 @@ def demo_command(
             enabled=True,
             start_date=D(2025, 9, 30),
         )
-    again = process_until_idle(engine, max_bytes=get_settings().max_message_bytes)
+    settings = get_settings()
+    again = process_until_idle(
+        engine, max_bytes=settings.max_message_bytes, max_attempts=settings.max_attempts
+    )
     console.print(f"  {again.redecided} return(s) placed after the change.")
     console.print(_workflows_table(engine))
     console.print(

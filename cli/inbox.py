@@ -76,6 +76,7 @@ def run_embedded(engine: Engine, description: str = "Processing returns") -> Idl
         return process_until_idle(
             engine,
             max_bytes=get_settings().max_message_bytes,
+            max_attempts=get_settings().max_attempts,
             on_return=lambda done, total: progress.update(task, completed=done, total=total),
         )
 

@@ -5,12 +5,13 @@ Each is what docker-compose.yml runs, and what the tests start as real subproces
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.session import fail
-from config import get_settings
+from config import get_settings, secret_key_problem
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -64,19 +65,75 @@ def flower_command(
     address: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
 ) -> None:
     """Run Celery Flower against this app (workers, queues, tasks; /metrics for Prometheus)."""
+    credentials = get_settings().flower_basic_auth or ""
+    user, _, password = credentials.partition(":")
+    if not user or len(password) < 8:
+        # Flower shows task arguments and tracebacks; it is never run open (issue 12).
+        raise fail(
+            "set SBR_INBOX_FLOWER_BASIC_AUTH to user:password (a password of 8+ characters); "
+            "Flower does not start without authentication"
+        )
     app = _app_with_broker()
-    arguments = ["flower", f"--port={port}", f"--address={address}"]
-    credentials = get_settings().flower_basic_auth
-    if credentials:
-        arguments.append(f"--basic-auth={credentials}")
-    app.start(arguments)
+    app.start(["flower", f"--port={port}", f"--address={address}", f"--basic-auth={credentials}"])
 
 
 def serve_command(
     host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Addresses of the reverse proxy whose X-Forwarded-For/-Proto are trusted "
+            "(comma-separated); the sign-in throttle then sees the client's address."
+        ),
+    ] = None,
+    max_connections: Annotated[
+        int, typer.Option(help="Connections served at once; more are answered 503.")
+    ] = 200,
 ) -> None:
-    """Run the HTTP API (intake, review, metrics) with uvicorn."""
+    """Run the HTTP API (intake, review, metrics) with uvicorn.
+
+    Refuses to start without a strong SBR_INBOX_SECRET_KEY unless bound to localhost or with
+    SBR_INBOX_DEV_MODE=true: a weak key lets anyone forge a staff member's session.
+    """
     import uvicorn  # noqa: PLC0415
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    settings = get_settings()
+    problem = secret_key_problem(settings.secret_key)
+    if problem is not None:
+        if not (settings.dev_mode or _is_loopback(host)):
+            raise fail(
+                f"{problem}. Set it to 32+ random characters, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
+                "(or SBR_INBOX_DEV_MODE=true for development)"
+            )
+        typer.secho(
+            f"warning: {problem}; using a random key for this process (development only: "
+            "sessions end when it stops)",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        # Bounded work per client: idle keep-alive connections close after 5 s, a request's
+        # headers may not grow past 64 KiB, and past max_connections new ones get 503.
+        timeout_keep_alive=5,
+        limit_concurrency=max_connections,
+        h11_max_incomplete_event_size=64 * 1024,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -15,7 +15,7 @@ from api.dispatch import dispatch_redecide
 from cli.render import progress_bar, stage_progress
 from cli.session import cli_engine, cli_session, fail
 from crm.contacts import create_relation_from_contact
-from crm.csv_rows import document_from_csv
+from crm.csv_rows import CsvError, document_from_csv
 from crm.errors import InvalidRowsError, RowError
 from crm.export import export_lines, relation_document
 from crm.importer import ImportReport, import_relations
@@ -159,11 +159,18 @@ def _read(file: Path, office: str | None) -> dict[str, Any]:
     if file.suffix.lower() == ".csv":
         if office is None:
             raise fail("a CSV file names no office: pass --office CODE")
-        return document_from_csv(text, office)
+        try:
+            return document_from_csv(text, office)
+        except CsvError as exc:
+            raise fail(f"{file}: {exc}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise fail(f"{file} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise fail(f"{file} is nested too deeply to be a relations document") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise fail(f"{file} holds a value that cannot be read: {exc}") from None
     if not isinstance(data, dict):
         raise fail(f"{file} must hold one JSON object with 'office' and 'relations'")
     return data

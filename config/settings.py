@@ -18,7 +18,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sbr_parser import DEFAULT_MAX_MESSAGE_BYTES
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["MIN_SECRET_KEY_CHARS", "Settings", "get_settings", "secret_key_problem"]
+
+#: 32 characters of a random token (``secrets.token_urlsafe(32)`` gives 43).
+MIN_SECRET_KEY_CHARS = 32
 
 
 class Settings(BaseSettings):
@@ -60,16 +63,56 @@ class Settings(BaseSettings):
     task_time_limit_seconds: int = Field(
         default=300, gt=0, description="A task running longer is killed (hard limit)."
     )
+    max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description=(
+            "A return whose processing fails this often with an unexpected error is rejected "
+            "with reason `internal` (a poison message is never retried forever)."
+        ),
+    )
+    worker_max_memory_mb: int = Field(
+        default=1024,
+        ge=64,
+        description=(
+            "A worker child using more than this (resident MB) is replaced after its task: a "
+            "backstop, the parser's limits keep real use far lower."
+        ),
+    )
     secret_key: str | None = Field(
         default=None,
         description=(
-            "Signs the review page's session cookies; set it in production (unset: a random "
-            "key per process, so sessions end when the API restarts)."
+            "Signs the review page's session cookies: at least 32 random characters. `serve` "
+            "refuses to start without one unless bound to localhost or in development mode "
+            "(then a random key per process: sessions end when the API restarts)."
         ),
+    )
+    dev_mode: bool = Field(
+        default=False,
+        description="Development: `serve` may run on any address without a strong secret key.",
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Send the session cookie only over https; set it when TLS terminates in front.",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to /metrics; unset: /metrics answers 404.",
+    )
+    api_body_limit_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body of every endpoint but the intake (JSON and forms).",
+    )
+    intake_read_timeout_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="A delivery whose body has not fully arrived in this time is refused (408).",
     )
     flower_basic_auth: str | None = Field(
         default=None,
-        description="user:password for Flower (its HTTP API refuses to run without auth).",
+        description="user:password for Flower; `flower` refuses to start without it.",
     )
 
     @field_validator("database_url")
@@ -86,6 +129,21 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_broker_means_embedded(cls, value: str | None) -> str | None:
         return value or None
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot sign sessions safely, or None when it can.
+
+    A short or repetitive key can be found offline from one cookie (the audit cracked
+    ``changeme``), after which a session of any staff member of any office can be forged.
+    """
+    if not key:
+        return "SBR_INBOX_SECRET_KEY is not set"
+    if len(key) < MIN_SECRET_KEY_CHARS:
+        return f"SBR_INBOX_SECRET_KEY has {len(key)} characters; it needs {MIN_SECRET_KEY_CHARS}"
+    if len(set(key)) < 12:
+        return "SBR_INBOX_SECRET_KEY repeats a few characters; it must be random"
+    return None
 
 
 @lru_cache(maxsize=1)

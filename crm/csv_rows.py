@@ -11,22 +11,47 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["LIST_SEPARATOR", "document_from_csv"]
+__all__ = ["LIST_SEPARATOR", "CsvError", "document_from_csv"]
 
 LIST_SEPARATOR = "|"
 _SPLIT_LISTS = ("products",)
 _SURPLUS = "cells beyond the header"
 
 
+class CsvError(ValueError):
+    """The CSV file cannot be turned into rows (its header, or a line, is unusable)."""
+
+
 def document_from_csv(text: str, office: str) -> dict[str, Any]:
-    """A relations document for ``office`` from CSV text (``,`` or ``;`` separated)."""
+    """A relations document for ``office`` from CSV text (``,`` or ``;`` separated).
+
+    Raises :class:`CsvError` naming the line or columns for a file that has no rows to check:
+    a cell over the csv module's limit (128 KiB, far beyond any field), or a header in which
+    one column is inside another (``name`` and ``name.x``).
+    """
     # Dutch spreadsheet programs write ';' (the ',' is the decimal sign); the header tells which.
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    return {"office": office, "relations": [_unflatten(row) for row in reader]}
+    try:
+        _check_columns(reader.fieldnames or [])
+        return {"office": office, "relations": [_unflatten(row) for row in reader]}
+    except csv.Error as exc:
+        raise CsvError(f"line {reader.line_num}: {exc}") from None
+
+
+def _check_columns(columns: Sequence[str]) -> None:
+    names = {column.strip() for column in columns if column}
+    for inner in sorted(names):
+        parts = inner.split(".")
+        for end in range(1, len(parts)):
+            outer = ".".join(parts[:end])
+            if outer in names:
+                msg = f"columns {outer!r} and {inner!r} cannot both be given (one holds the other)"
+                raise CsvError(msg)
 
 
 def _unflatten(row: dict[str | None, Any]) -> dict[str, Any]:

@@ -62,6 +62,9 @@ def validate_document(
     if not isinstance(office, str) or not office.strip():
         errors.append(RowError(None, None, "office", "the office code is required"))
         office = ""
+    elif "\x00" in office or len(office) > 64:
+        errors.append(RowError(None, None, "office", "not an office code (NUL or too long)"))
+        office = ""
     rows = data.get("relations", [])
     if not isinstance(rows, list):
         return office, [], [*errors, RowError(None, None, "relations", "must be a list")]
@@ -70,6 +73,11 @@ def validate_document(
     for index, row in enumerate(rows):
         number = row.get("number") if isinstance(row, dict) else None
         number = number if isinstance(number, str) else None
+        unstorable = _unstorable(row, index, number)
+        if unstorable:
+            # Checked first: the database cannot hold these, and the rules need not see them.
+            errors.extend(unstorable)
+            continue
         try:
             doc = RelationDoc.model_validate(row)
         except ValidationError as exc:
@@ -128,6 +136,33 @@ def import_relations(
         for (identifier_type, normalised), numbers in shared_fiscal_numbers(session, office).items()
     ]
     return report
+
+
+#: Nesting deeper than any relation document has (relation -> list -> object -> value is 4).
+MAX_DEPTH = 8
+
+
+def _unstorable(row: Any, index: int, number: str | None) -> list[RowError]:
+    """Values no relation holds and no database column takes: NUL characters in text, and
+    structures nested deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    found: list[RowError] = []
+    stack: list[tuple[str, Any, int]] = [("", row, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            found.append(RowError(index, number, path, "nested too deeply"))
+            continue
+        if isinstance(value, str) and "\x00" in value:
+            found.append(RowError(index, number, path, "contains a NUL character"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and "\x00" in key:
+                    found.append(RowError(index, number, path, "a key contains a NUL character"))
+                    continue
+                stack.append((f"{path}.{key}" if path else str(key), item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(value))
+    return sorted(found, key=lambda error: error.field)
 
 
 def _type_errors(row: Any, index: int, number: str | None, reported: set[str]) -> list[RowError]:

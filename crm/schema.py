@@ -192,12 +192,12 @@ class RelationDoc(_Doc):
 
     number: Number
     type: RelationType
-    memo: str | None = None
+    memo: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     category: Annotated[str, StringConstraints(max_length=100)] | None = None
     group: Text | None = None
     name: Text | None = None
     legal_form: LegalForm | None = None
-    employee_count: Annotated[int, Field(ge=0)] | None = None
+    employee_count: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
     founding_date: dt.date | None = None
     kvk_number: KvkNumber | None = None
     industry: Text | None = None

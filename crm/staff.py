@@ -1,24 +1,73 @@
 """Staff users of an office and their bearer tokens (separate from intake keys).
 
 Passwords are hashed with argon2id (argon2-cffi). Tokens are 256-bit random strings shown once
-and stored as sha256, so checking one is a single indexed lookup.
+and stored as sha256, so checking one is a single indexed lookup. A token may expire; revoked
+and expired tokens are refused. A member's page sessions carry ``session_generation``: signing
+out, a new password, ``end_sessions`` or removal raise it, which ends every session at once.
+
+Each argon2 hash takes ~50 ms of CPU and 64 MiB: at most ``HASH_SLOTS`` run at a time in a
+process, so a flood of sign-ins queues (and is refused after ``HASH_WAIT_SECONDS``) instead of
+taking the API's memory and every core (the audit saw 1.1 GB and a 7.7 s health check).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from argon2 import PasswordHasher
-from argon2.exceptions import VerifyMismatchError
-from sqlalchemy import select
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.errors import CrmError, NotFoundError
 from crm.tokens import new_secret, secret_digest
 from models import ApiToken, Office, StaffUser
+from models.db import utc_ago
 
-__all__ = ["add_staff", "check_password", "issue_token", "staff_for_token"]
+__all__ = [
+    "HashingBusyError",
+    "add_staff",
+    "check_password",
+    "end_sessions",
+    "get_staff",
+    "issue_token",
+    "list_tokens",
+    "remove_staff",
+    "revoke_token",
+    "set_password",
+    "staff_for_token",
+]
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 10
+HASH_SLOTS = 2
+HASH_WAIT_SECONDS = 10.0
+_hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
+_T = TypeVar("_T")
+
+
+class HashingBusyError(CrmError):
+    """Too many password checks at once: try again shortly."""
+
+
+def _hashing(work: Callable[[], _T]) -> _T:
+    if not _hash_slots.acquire(timeout=HASH_WAIT_SECONDS):
+        raise HashingBusyError("too many sign-ins at once; try again in a moment")
+    try:
+        return work()
+    finally:
+        _hash_slots.release()
+
+
+def get_staff(session: Session, email: str) -> StaffUser:
+    """The staff member with ``email``, or :class:`NotFoundError`."""
+    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None:
+        raise NotFoundError(f"no staff member {email}")
+    return user
 
 
 def add_staff(session: Session, office: Office, email: str, password: str) -> StaffUser:
@@ -28,7 +77,9 @@ def add_staff(session: Session, office: Office, email: str, password: str) -> St
         raise CrmError(f"a password needs at least {MIN_PASSWORD} characters")
     if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
         raise CrmError(f"{email} is a staff member already")
-    user = StaffUser(office_id=office.id, email=email, password_hash=_HASHER.hash(password))
+    user = StaffUser(
+        office_id=office.id, email=email, password_hash=_hashing(lambda: _HASHER.hash(password))
+    )
     session.add(user)
     session.flush()
     return user
@@ -38,23 +89,85 @@ def check_password(session: Session, email: str, password: str) -> StaffUser | N
     """The staff member if the password is right, else None (same answer for unknown e-mail)."""
     user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
     if user is None:
-        _HASHER.hash(password)  # spend the same time: do not reveal which e-mails exist
+        # Spend the same time: do not reveal which e-mails exist.
+        _hashing(lambda: _HASHER.hash(password))
         return None
-    try:
-        _HASHER.verify(user.password_hash, password)
-    except VerifyMismatchError:
-        return None
+    stored = user.password_hash
+
+    def verify() -> bool:
+        try:
+            return _HASHER.verify(stored, password)
+        except (VerifyMismatchError, InvalidHashError):
+            return False
+
+    return user if _hashing(verify) else None
+
+
+def set_password(session: Session, email: str, password: str) -> StaffUser:
+    """Give the staff member a new password; their page sessions end."""
+    if len(password) < MIN_PASSWORD:
+        raise CrmError(f"a password needs at least {MIN_PASSWORD} characters")
+    user = get_staff(session, email)
+    user.password_hash = _hashing(lambda: _HASHER.hash(password))
+    user.session_generation += 1
+    session.flush()
     return user
 
 
-def issue_token(session: Session, email: str) -> str:
-    """A new bearer token for the staff member with ``email``."""
-    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
-    if user is None:
-        raise NotFoundError(f"no staff member {email}")
-    token = new_secret("sbrt_")
-    session.add(ApiToken(staff_user_id=user.id, token_hash=secret_digest(token)))
+def end_sessions(session: Session, email: str) -> StaffUser:
+    """End every page session of the staff member (sign-out everywhere)."""
+    user = get_staff(session, email)
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id)
+        .values(session_generation=StaffUser.session_generation + 1)
+    )
+    session.refresh(user)
+    return user
+
+
+def remove_staff(session: Session, email: str) -> None:
+    """Remove the staff member: their tokens go with them, their sessions end at once.
+
+    Their name stays in the history of the returns they acted on (as text, not a reference).
+    """
+    user = get_staff(session, email)
+    session.execute(delete(ApiToken).where(ApiToken.staff_user_id == user.id))
+    session.delete(user)
     session.flush()
+
+
+def issue_token(session: Session, email: str, *, expires_in: dt.timedelta | None = None) -> str:
+    """A new bearer token for the staff member with ``email`` (shown once)."""
+    user = get_staff(session, email)
+    token = new_secret("sbrt_")
+    expires_at = None if expires_in is None else dt.datetime.now(dt.UTC) + expires_in
+    session.add(
+        ApiToken(staff_user_id=user.id, token_hash=secret_digest(token), expires_at=expires_at)
+    )
+    session.flush()
+    return token
+
+
+def list_tokens(session: Session, email: str) -> Sequence[ApiToken]:
+    """The staff member's tokens, live and dead, oldest first (digests only, never tokens)."""
+    user = get_staff(session, email)
+    return session.scalars(
+        select(ApiToken).where(ApiToken.staff_user_id == user.id).order_by(ApiToken.id)
+    ).all()
+
+
+def revoke_token(session: Session, email: str, token_id: int) -> ApiToken:
+    """Revoke one of the staff member's tokens by its id (see :func:`list_tokens`)."""
+    user = get_staff(session, email)
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.staff_user_id == user.id)
+    )
+    if token is None:
+        raise NotFoundError(f"{email} has no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = dt.datetime.now(dt.UTC)
+        session.flush()
     return token
 
 
@@ -66,6 +179,15 @@ def staff_for_token(session: Session, token: str | None) -> tuple[StaffUser, Off
         select(StaffUser, Office)
         .join(ApiToken, ApiToken.staff_user_id == StaffUser.id)
         .join(Office, Office.id == StaffUser.office_id)
-        .where(ApiToken.token_hash == secret_digest(token), ApiToken.revoked_at.is_(None))
+        .where(
+            ApiToken.token_hash == secret_digest(token),
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > _now(session)),
+        )
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def _now(session: Session) -> dt.datetime:
+    # SQLite keeps naive UTC text; PostgreSQL compares aware timestamps.
+    return utc_ago(session, dt.timedelta(0))

@@ -6,33 +6,77 @@ A file is complete when its size and modification time have not changed for ``se
 and only after that is the file moved to ``processed/`` (or ``rejected/`` when the parser
 cannot read it as a return). A crash between commit and move leaves the file to be taken again
 on restart: it becomes a ``duplicate`` of itself, never a lost message.
+
+Writers should write under a temporary name and rename when done: a writer that pauses longer
+than ``settle_seconds`` mid-file would otherwise have its first half taken. As a second line of
+defence the file's size and modification time are checked again after it was read and just
+before the commit; a file that changed is left to settle again.
+
+The folder is hostile ground (issue 12): anyone who can write into it can plant links.
+
+* Only regular files directly inside the folder are read, opened with ``O_NOFOLLOW`` relative
+  to the folder's own descriptor: a symbolic link (to ``/proc/self/environ``, say), a device,
+  a FIFO or a sub-folder is skipped with one log line, never read.
+* ``processed/`` and ``rejected/`` must be real folders inside it: a symlink there is refused at
+  start, and each move opens them with ``O_NOFOLLOW`` and renames through directory
+  descriptors, so replacing one by a link later cannot send files anywhere else.
+* One bad file never stops the watcher: a name that is not UTF-8 is stored with ``?`` for its
+  bad bytes, an unreadable file is recorded as ``rejected``/``unreadable`` and moved to
+  ``rejected/``, a file that vanishes is forgotten, and any other error is logged and the file
+  left alone (quarantined: not tried again by this process).
+* A file over the size limit is never read whole: only its first 64 KiB are kept, as the HTTP
+  intake does, and it is recorded as ``rejected``/``too_large``.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from inbox.intake import receive
+from inbox.intake import clean_file_name, receive, receive_oversized, receive_refused
 from models import Office, session_scope
 from sbr_parser import ParsedReturn, parse_message
 
-__all__ = ["DropFolder", "Taken"]
+__all__ = ["UNREADABLE", "DropFolder", "DropFolderError", "Taken"]
+
+log = logging.getLogger(__name__)
 
 _TEMPORARY_SUFFIXES = (".part", ".tmp", ".crdownload", "~")
+_TARGETS = ("processed", "rejected")
+_PREFIX_BYTES = 64 * 1024
+#: The reason of a file the watcher could not read (permissions, I/O error).
+UNREADABLE = "unreadable"
+_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+class DropFolderError(Exception):
+    """The drop folder cannot be used safely (a target folder is a link or not a folder)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Taken:
-    """A file taken into the inbox."""
+    """A file taken into the inbox (``name`` as stored and shown: valid UTF-8)."""
 
     path: Path
     return_id: int
     moved_to: Path
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    data: bytes
+    oversized_size: int | None = None  # set when only a prefix was kept
+    error: str | None = None  # set when the file could not be read
 
 
 @dataclass
@@ -45,30 +89,47 @@ class DropFolder:
     max_bytes: int
     settle_seconds: float = 2.0
     clock: Callable[[], float] = time.monotonic
-    _seen: dict[Path, tuple[int, int, float]] = field(default_factory=dict)
+    _seen: dict[str, tuple[int, int, float]] = field(default_factory=dict)
+    _passed_over: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        for name in ("processed", "rejected"):
-            (self.folder / name).mkdir(parents=True, exist_ok=True)
+        self.folder = self.folder.resolve()
+        for name in _TARGETS:
+            target = self.folder / name
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
+                msg = f"{target} must be a folder inside {self.folder}, not a link or a file"
+                raise DropFolderError(msg)
+            target.mkdir(exist_ok=True)
 
     def poll(self) -> list[Taken]:
         """Take every file that is complete now; returns what was taken."""
         now = self.clock()
-        taken = []
-        present = set()
-        for path in sorted(p for p in self.folder.iterdir() if p.is_file()):
-            if path.name.startswith(".") or path.name.endswith(_TEMPORARY_SUFFIXES):
-                continue
-            present.add(path)
-            stat = path.stat()
-            state = (stat.st_size, stat.st_mtime_ns)
-            first = self._seen.get(path)
-            if first is None or first[:2] != state:
-                self._seen[path] = (*state, now)
-                continue
-            if now - first[2] >= self.settle_seconds:
-                taken.append(self._take(path))
-                del self._seen[path]
+        taken: list[Taken] = []
+        present: set[str] = set()
+        with _opened(self.folder, _OPEN_DIR) as folder_fd:
+            # Listed through the folder's descriptor: the folder cannot be swapped mid-poll.
+            for name in sorted(os.listdir(folder_fd)):  # noqa: PTH208
+                if name in _TARGETS or name.startswith(".") or name.endswith(_TEMPORARY_SUFFIXES):
+                    continue
+                state = self._regular_file_state(folder_fd, name)
+                if state is None:
+                    continue
+                present.add(name)
+                first = self._seen.get(name)
+                if first is None or first[:2] != state:
+                    self._seen[name] = (*state, now)
+                    continue
+                if now - first[2] < self.settle_seconds:
+                    continue
+                del self._seen[name]
+                try:
+                    item = self._take(folder_fd, name, state)
+                except Exception:  # one bad file must not stop the others
+                    log.exception("drop folder: %s left in place after an error", _shown(name))
+                    self._passed_over.add(name)
+                    continue
+                if item is not None:
+                    taken.append(item)
         for gone in set(self._seen) - present:
             del self._seen[gone]
         return taken
@@ -77,14 +138,134 @@ class DropFolder:
         """Whether files are seen but not yet complete."""
         return bool(self._seen)
 
-    def _take(self, path: Path) -> Taken:
-        data = path.read_bytes()
+    def _regular_file_state(self, folder_fd: int, name: str) -> tuple[int, int] | None:
+        """(size, mtime) of a regular file not passed over before; None for anything else."""
+        if name in self._passed_over:
+            return None
+        try:
+            info = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+        except FileNotFoundError:  # vanished between listing and stat
+            return None
+        except OSError as exc:
+            self._pass_over(name, f"cannot be examined ({exc.strerror})")
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+            self._pass_over(name, f"is {what}; only regular files are taken")
+            return None
+        return info.st_size, info.st_mtime_ns
+
+    def _pass_over(self, name: str, why: str) -> None:
+        log.warning("drop folder: skipped %s: %s", _shown(name), why)
+        self._passed_over.add(name)
+
+    def _take(self, folder_fd: int, name: str, settled: tuple[int, int]) -> Taken | None:
+        read = self._read(folder_fd, name, settled)
+        if read is None:  # changed or vanished: it settles again first
+            return None
         with session_scope(self.engine) as session:
-            row = receive(session, session.merge(self.office), data, path.name)
+            office = session.merge(self.office)
+            if read.error is not None:
+                row = receive_refused(
+                    session,
+                    office,
+                    b"",
+                    name,
+                    reason=UNREADABLE,
+                    explanation_nl=f"Het bestand kon niet worden gelezen ({read.error}).",
+                    explanation_en=f"The file could not be read ({read.error}).",
+                    detail={"error": read.error},
+                )
+            elif read.oversized_size is not None:
+                row = receive_oversized(session, office, read.data, read.oversized_size, name)
+            else:
+                row = receive(session, office, read.data, name)
             return_id = row.id
-        readable = isinstance(parse_message(data, max_bytes=self.max_bytes), ParsedReturn)
-        target = self.folder / ("processed" if readable else "rejected") / path.name
-        if target.exists():  # the same name delivered before: keep both
-            target = target.with_name(f"{path.stem}.{return_id}{path.suffix}")
-        path.replace(target)
-        return Taken(path, return_id, target)
+        readable = (
+            read.error is None
+            and read.oversized_size is None
+            and isinstance(parse_message(read.data, max_bytes=self.max_bytes), ParsedReturn)
+        )
+        moved_to = self._move(folder_fd, name, "processed" if readable else "rejected", return_id)
+        return Taken(self.folder / name, return_id, moved_to, clean_file_name(name) or "?")
+
+    def _read(  # noqa: PLR0911 - each way a file can fail to be read is its own answer
+        self, folder_fd: int, name: str, settled: tuple[int, int]
+    ) -> _Read | None:
+        try:
+            fd = os.open(name, _OPEN_FILE, dir_fd=folder_fd)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:  # no permission, a link swapped in (ELOOP), an I/O error
+            if exc.errno == getattr(os, "ELOOP", -1) or _is_link(folder_fd, name):
+                self._pass_over(name, "became a symbolic link")
+                return None
+            return _Read(b"", error=exc.strerror or type(exc).__name__)
+        with os.fdopen(fd, "rb") as handle:
+            if _state(os.fstat(fd)) != settled or not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            try:
+                if settled[0] > self.max_bytes:
+                    result = _Read(handle.read(_PREFIX_BYTES), oversized_size=settled[0])
+                else:
+                    result = _Read(handle.read(self.max_bytes + 1))
+            except OSError as exc:
+                return _Read(b"", error=exc.strerror or type(exc).__name__)
+            # Checked again after reading, right before the commit: a writer still at work
+            # (despite the settle time) leaves the file to settle again.
+            if _state(os.fstat(fd)) != settled or (
+                result.oversized_size is None and len(result.data) != settled[0]
+            ):
+                log.info("drop folder: %s changed while being read; waiting", _shown(name))
+                return None
+        return result
+
+    def _move(self, folder_fd: int, name: str, where: str, return_id: int) -> Path:
+        try:
+            target_fd = os.open(where, _OPEN_DIR, dir_fd=folder_fd)
+        except OSError as exc:
+            self._passed_over.add(name)
+            msg = f"{where}/ is not a folder inside {self.folder} ({exc.strerror}): not moved"
+            raise DropFolderError(msg) from None
+        try:
+            target = name
+            if _exists(target_fd, target):  # the same name delivered before: keep both
+                stem, dot, suffix = name.rpartition(".")
+                target = f"{stem}.{return_id}.{suffix}" if dot and stem else f"{name}.{return_id}"
+            os.rename(name, target, src_dir_fd=folder_fd, dst_dir_fd=target_fd)
+        finally:
+            os.close(target_fd)
+        return self.folder / where / target
+
+
+@contextmanager
+def _opened(path: Path, flags: int) -> Iterator[int]:
+    fd = os.open(path, flags)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _state(info: os.stat_result) -> tuple[int, int]:
+    return info.st_size, info.st_mtime_ns
+
+
+def _exists(folder_fd: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _is_link(folder_fd: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _shown(name: str) -> str:
+    """A file name safe to log (no surrogates, no control characters)."""
+    return repr(clean_file_name(name))

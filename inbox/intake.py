@@ -17,7 +17,25 @@ from inbox.decisions import SYSTEM, record_event, set_state
 from models import InboxReturn, Office, RawMessage, ReturnStatus
 from sbr_parser import RejectionReason
 
-__all__ = ["receive", "receive_oversized"]
+__all__ = ["MAX_FILE_NAME", "clean_file_name", "receive", "receive_oversized", "receive_refused"]
+
+#: The stored file name's length (the column); a longer name is cut, never refused.
+MAX_FILE_NAME = 500
+_CONTROL = dict.fromkeys(range(32), "?") | {127: "?"}
+
+
+def clean_file_name(name: str | None) -> str | None:
+    """A sender's file name as it can be stored and shown: valid UTF-8, no control characters,
+    at most :data:`MAX_FILE_NAME` characters. A bad name never costs the delivery.
+
+    >>> clean_file_name("a\x00b.xbrl")
+    'a?b.xbrl'
+    """
+    if name is None:
+        return None
+    # A file system name that is not UTF-8 arrives with surrogate escapes: show its bytes as '?'.
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text.translate(_CONTROL).replace("\ufffd", "?")[:MAX_FILE_NAME] or None
 
 
 def receive(session: Session, office: Office, data: bytes, file_name: str | None) -> InboxReturn:
@@ -28,7 +46,7 @@ def receive(session: Session, office: Office, data: bytes, file_name: str | None
         office_id=office.id,
         message_id=message_id,
         sha256=sha256,
-        file_name=file_name,
+        file_name=clean_file_name(file_name),
         status=ReturnStatus.RECEIVED,
     )
     session.add(row)
@@ -68,14 +86,33 @@ def receive_oversized(
     The body is not read past the limit (that is the point of the limit), but the delivery is
     not dropped either: staff see a ``rejected``/``too_large`` return with what arrived.
     """
-    row = receive(session, office, prefix, file_name)
     told = f"{size:,} bytes" if size is not None else "more than the limit"
-    set_state(
-        row,
-        ReturnStatus.REJECTED,
-        RejectionReason.TOO_LARGE.value,
-        f"Het bericht is te groot om te verwerken ({told}); alleen het begin is bewaard.",
-        f"The message is too large to process ({told}); only its start was kept.",
+    return receive_refused(
+        session,
+        office,
+        prefix,
+        file_name,
+        reason=RejectionReason.TOO_LARGE.value,
+        explanation_nl=f"Het bericht is te groot om te verwerken ({told}); alleen het begin is "
+        "bewaard.",
+        explanation_en=f"The message is too large to process ({told}); only its start was kept.",
+        detail={"declared_size": size},
     )
-    record_event(session, row, actor=SYSTEM, trigger="received", detail={"declared_size": size})
+
+
+def receive_refused(
+    session: Session,
+    office: Office,
+    kept: bytes,
+    file_name: str | None,
+    *,
+    reason: str,
+    explanation_nl: str,
+    explanation_en: str,
+    detail: dict[str, object],
+) -> InboxReturn:
+    """Record a delivery that is rejected before it could be read whole, with what was kept."""
+    row = receive(session, office, kept, file_name)
+    set_state(row, ReturnStatus.REJECTED, reason, explanation_nl, explanation_en)
+    record_event(session, row, actor=SYSTEM, trigger="received", detail=detail)
     return row

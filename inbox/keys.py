@@ -6,20 +6,48 @@ password space) and a delivery costs one index lookup. Separate from staff crede
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from crm.errors import NotFoundError
 from crm.tokens import new_secret, secret_digest
 from models import IntakeKey, Office
+from models.db import utc_ago
 
-__all__ = ["create_intake_key", "office_for_intake_key"]
+__all__ = ["create_intake_key", "list_intake_keys", "office_for_intake_key", "revoke_intake_key"]
 
 
-def create_intake_key(session: Session, office: Office) -> str:
-    """A new key for ``office``; shown once, stored hashed."""
+def create_intake_key(
+    session: Session, office: Office, *, expires_in: dt.timedelta | None = None
+) -> str:
+    """A new key for ``office``; shown once, stored hashed; optionally expiring."""
     key = new_secret("sbrk_")
-    session.add(IntakeKey(office_id=office.id, key_hash=secret_digest(key)))
+    expires_at = None if expires_in is None else dt.datetime.now(dt.UTC) + expires_in
+    session.add(IntakeKey(office_id=office.id, key_hash=secret_digest(key), expires_at=expires_at))
     session.flush()
+    return key
+
+
+def list_intake_keys(session: Session, office: Office) -> Sequence[IntakeKey]:
+    """The office's keys, live and dead, oldest first (digests only)."""
+    return session.scalars(
+        select(IntakeKey).where(IntakeKey.office_id == office.id).order_by(IntakeKey.id)
+    ).all()
+
+
+def revoke_intake_key(session: Session, office: Office, key_id: int) -> IntakeKey:
+    """Revoke one of the office's keys by id: deliveries with it are refused from now on."""
+    key = session.scalar(
+        select(IntakeKey).where(IntakeKey.id == key_id, IntakeKey.office_id == office.id)
+    )
+    if key is None:
+        raise NotFoundError(f"office {office.code} has no intake key {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at = dt.datetime.now(dt.UTC)
+        session.flush()
     return key
 
 
@@ -34,5 +62,9 @@ def office_for_intake_key(session: Session, office_code: str, key: str | None) -
             Office.code == office_code,
             IntakeKey.key_hash == secret_digest(key),
             IntakeKey.revoked_at.is_(None),
+            or_(
+                IntakeKey.expires_at.is_(None),
+                IntakeKey.expires_at > utc_ago(session, dt.timedelta(0)),
+            ),
         )
     )

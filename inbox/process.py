@@ -3,13 +3,20 @@
 ``process_return`` does nothing to a return that is no longer ``received``, and takes the row
 with a lock (``FOR UPDATE`` on PostgreSQL), so a task delivered twice, or two workers at once,
 decide it exactly once.
+
+``process_or_count_failure`` is what the Celery task and the embedded runner call: an
+unexpected error (a bug, or a value the parser let through that the database refuses) rolls
+the attempt back and counts it on the return; at ``max_attempts`` the return is ``rejected``
+with reason ``internal`` and the error logged once with its traceback. A poison return thus
+ends, and never holds up the others, which run in their own transactions.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from inbox.decisions import SYSTEM, apply_decision, facts_of, record_event, set_state
@@ -17,24 +24,35 @@ from inbox.rejections import rejection_sentences
 from matching.candidates import find_candidates
 from matching.decide import Decision, decide
 from matching.rules import KIND_RULES
-from models import InboxReturn, RawMessage, ReturnStatus
+from models import InboxReturn, RawMessage, ReturnStatus, session_scope
 from sbr_parser import ParsedReturn, parse_message
 
 __all__ = [
+    "INTERNAL",
     "ProcessOutcome",
     "decide_stored",
     "decision_for",
     "pending_return_ids",
+    "process_or_count_failure",
     "process_return",
 ]
 
+log = logging.getLogger(__name__)
+#: The reason of a return rejected because processing it kept failing (not the sender's fault).
+INTERNAL = "internal"
+
 
 class ProcessOutcome(NamedTuple):
-    """What processing one id did (``changed`` is False when it was already decided)."""
+    """What processing one id did (``changed`` is False when it was already decided).
+
+    ``failed`` is True when this attempt raised and the return is still ``received``, to be
+    tried again (it is rejected as ``internal`` instead at the last attempt).
+    """
 
     return_id: int
     status: ReturnStatus | None
     changed: bool
+    failed: bool = False
 
 
 def pending_return_ids(session: Session, limit: int = 1000) -> list[int]:
@@ -97,6 +115,69 @@ def process_return(session: Session, return_id: int, *, max_bytes: int) -> Proce
     # candidate query (a round trip less per return).
     with session.no_autoflush:
         decide_stored(session, row, trigger="received")
+    return ProcessOutcome(return_id, row.status, True)
+
+
+def process_or_count_failure(
+    engine: Engine,
+    return_id: int,
+    *,
+    max_bytes: int,
+    max_attempts: int,
+    transient: tuple[type[BaseException], ...] = (),
+) -> ProcessOutcome:
+    """Process one return in its own transaction; count an unexpected error against it.
+
+    ``transient`` errors (a lost database connection, with a broker to retry later) are raised
+    as they are and not counted: they say nothing about the return.
+    """
+    try:
+        with session_scope(engine) as session:
+            return process_return(session, return_id, max_bytes=max_bytes)
+    except transient:
+        raise
+    except Exception as error:  # anything else: count it, so that no return is retried forever
+        with session_scope(engine) as session:
+            return _count_failure(session, return_id, error, max_attempts)
+
+
+def _count_failure(
+    session: Session, return_id: int, error: Exception, max_attempts: int
+) -> ProcessOutcome:
+    row = session.get(InboxReturn, return_id, with_for_update=True)
+    if row is None or row.status is not ReturnStatus.RECEIVED:
+        return ProcessOutcome(return_id, None if row is None else row.status, False)
+    attempts = row.attempts + 1
+    row.attempts = attempts
+    name = type(error).__name__
+    if attempts < max_attempts:
+        # One line per attempt; the traceback once, below, when the return is given up on.
+        log.warning(
+            "return %d: processing failed (attempt %d of %d): %s",
+            row.id,
+            attempts,
+            max_attempts,
+            name,
+        )
+        return ProcessOutcome(return_id, ReturnStatus.RECEIVED, False, failed=True)
+    log.error(
+        "return %d: rejected as internal after %d failed attempts",
+        row.id,
+        attempts,
+        exc_info=error,
+    )
+    set_state(
+        row,
+        ReturnStatus.REJECTED,
+        INTERNAL,
+        f"De aangifte kon door een interne fout niet worden verwerkt ({attempts} pogingen, "
+        f"{name}). De beheerder kan de fout in het logboek vinden.",
+        f"Processing failed with an internal error ({attempts} attempts, {name}); the error "
+        "is in the worker's log.",
+    )
+    record_event(
+        session, row, actor=SYSTEM, trigger="received", detail={"error": name, "attempts": attempts}
+    )
     return ProcessOutcome(return_id, row.status, True)
 
 

@@ -18,6 +18,8 @@ from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, Retur
 from sbr_parser import ReturnKind
 
 __all__ = [
+    "MAX_RETURN_ID",
+    "check_return_id",
     "count_by_status_and_reason",
     "get_return",
     "history",
@@ -112,8 +114,19 @@ def list_returns(
     return _records(session, office, statement)
 
 
+#: Ids are 32-bit integers in the database; a larger number is no return of anyone's (asking
+#: PostgreSQL for it would be an error, not an empty answer).
+MAX_RETURN_ID = 2**31 - 1
+
+
+def check_return_id(office: Office, return_id: int) -> None:
+    if not 1 <= return_id <= MAX_RETURN_ID:
+        raise ReturnNotFoundError(f"office {office.code!r} has no return {return_id}")
+
+
 def get_return(session: Session, office: Office, return_id: int) -> dict[str, Any]:
     """One of the office's returns as a record, or :class:`ReturnNotFoundError`."""
+    check_return_id(office, return_id)
     found = _records(session, office, _base(office).where(InboxReturn.id == return_id))
     if not found:
         raise ReturnNotFoundError(f"office {office.code!r} has no return {return_id}")
@@ -150,6 +163,7 @@ def history_records(session: Session, office: Office, return_id: int) -> list[di
 
 def raw_message(session: Session, office: Office, return_id: int) -> bytes:
     """The bytes of one of the office's returns, exactly as received."""
+    check_return_id(office, return_id)
     data = session.scalar(
         select(RawMessage.data)
         .join(InboxReturn, InboxReturn.message_id == RawMessage.id)

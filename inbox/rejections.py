@@ -16,6 +16,7 @@ DUTCH: dict[RejectionReason, str] = {
     RejectionReason.UNSUPPORTED_KIND: "Dit soort aangifte verwerkt de inbox niet.",
     RejectionReason.MISSING_IDENTIFIER: "De aangifte bevat geen fiscaal nummer.",
     RejectionReason.MISSING_PERIOD: "De aangifte bevat geen aangifteperiode.",
+    RejectionReason.OUT_OF_RANGE: "De aangifte bevat een waarde die geen echte aangifte heeft.",
 }
 
 

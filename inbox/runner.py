@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from inbox.effects import EFFECT_FUNCTIONS
-from inbox.process import pending_return_ids, process_return
+from inbox.process import pending_return_ids, process_or_count_failure
 from inbox.redecide import redecide_changes
 from models import OutboxMessage, session_scope
 
@@ -34,10 +34,13 @@ def process_until_idle(
     engine: Engine,
     *,
     max_bytes: int,
+    max_attempts: int = 3,
     on_return: Callable[[int, int], None] | None = None,
 ) -> IdleReport:
     """Process until no received return and no pending change event is left.
 
+    A return whose processing raises is counted and tried again on the next pass, and rejected
+    as ``internal`` at ``max_attempts``, so the loop always ends.
     ``on_return(done, waiting)`` is called after each return, for a progress bar.
     """
     report = IdleReport()
@@ -45,8 +48,9 @@ def process_until_idle(
         with session_scope(engine) as session:
             waiting = pending_return_ids(session)
         for done, return_id in enumerate(waiting, start=1):
-            with session_scope(engine) as session:
-                process_return(session, return_id, max_bytes=max_bytes)
+            process_or_count_failure(
+                engine, return_id, max_bytes=max_bytes, max_attempts=max_attempts
+            )
             report.processed += 1
             if on_return is not None:
                 on_return(done, len(waiting))

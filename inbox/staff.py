@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from inbox.decisions import apply_decision, facts_of, record_event, set_state
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.process import decide_stored
+from inbox.queries import check_return_id
 from matching.candidates import relation_candidate
 from matching.decide import decide_for_relation
 from models import InboxReturn, Office, Relation, ReturnEvent, ReturnStatus
@@ -31,6 +32,7 @@ def staff_actor(email: str) -> str:
 
 def get_return_for_update(session: Session, office: Office, return_id: int) -> InboxReturn:
     """The office's return ``return_id``, locked; another office's id is simply not found."""
+    check_return_id(office, return_id)
     row = session.scalar(
         select(InboxReturn)
         .where(InboxReturn.office_id == office.id, InboxReturn.id == return_id)

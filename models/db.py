@@ -20,7 +20,12 @@ __all__ = ["make_engine", "refresh_statistics", "session_scope", "utc_ago"]
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys switched on, as PostgreSQL always has."""
+    """An engine for ``url``; SQLite gets foreign keys switched on, as PostgreSQL always has.
+
+    ``hide_parameters``: a failing statement's error (in a worker's log, a task's traceback in
+    Flower) shows the SQL but not its values, which are taxpayers' numbers and amounts.
+    """
+    kwargs.setdefault("hide_parameters", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)

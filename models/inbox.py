@@ -144,6 +144,11 @@ class InboxReturn(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Processing attempts that failed with an unexpected error; at SBR_INBOX_MAX_ATTEMPTS the
+    # return is rejected as `internal` instead of being retried forever.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the sweeper last re-sent it: it re-sends only returns not sent within the stuck age.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReturnEvent(Base):

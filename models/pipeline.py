@@ -93,6 +93,7 @@ class IntakeKey(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StaffUser(Base):
@@ -106,6 +107,9 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254))
     # argon2id (argon2-cffi): a slow, salted hash; never the password.
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Signed into every page session; raising it (sign-out, new password, `staff sign-out`)
+    # ends all of the member's sessions at their next request.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -124,3 +128,4 @@ class ApiToken(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

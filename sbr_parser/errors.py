@@ -11,7 +11,8 @@ They exist so the code that finds a problem can say so where it is, with the con
     ├── NotAReturnError               well-formed XML that is not a return of any kind we know
     ├── UnsupportedKindError          a Belastingdienst message or XBRL entrypoint we do not handle
     ├── MissingIdentifierError        a return without a (single, well-placed) fiscal identifier
-    └── MissingPeriodError            a return without a valid period
+    ├── MissingPeriodError            a return without a valid period
+    └── OutOfRangeError               a value beyond what any real return holds (see limits)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "MissingIdentifierError",
     "MissingPeriodError",
     "NotAReturnError",
+    "OutOfRangeError",
     "SbrParseError",
     "UnsafeXmlError",
     "UnsupportedKindError",
@@ -101,3 +103,9 @@ class MissingPeriodError(SbrParseError):
     """Raised when a return has no period, or one whose dates are not valid."""
 
     reason = RejectionReason.MISSING_PERIOD
+
+
+class OutOfRangeError(SbrParseError):
+    """Raised for a value no real return holds and the inbox cannot store (:mod:`.limits`)."""
+
+    reason = RejectionReason.OUT_OF_RANGE

@@ -64,13 +64,24 @@ def normalise_identifier(identifier_type: IdentifierType, value: str) -> str:
     return compact
 
 
-@lru_cache(maxsize=65_536)
 def check_identifier(identifier_type: IdentifierType, value: str) -> CheckedIdentifier:
     """Normalise ``value`` and check it by the rules of its type; never raises.
 
-    Cached: an office's clients send the same numbers every period, and the stdnum checks cost
-    more than the rest of reading a small return.
+    Cached for values of real length only (the parser refuses longer ones before calling this),
+    so the cache holds at most ``_CACHE_ENTRIES`` keys of at most ``_CACHED_CHARS`` characters:
+    a few MB whatever arrives. An office's clients send the same numbers every period, and the
+    stdnum checks cost more than the rest of reading a small return.
     """
+    if len(value) > _CACHED_CHARS:
+        return _check(identifier_type, value)
+    return _cached_check(identifier_type, value)
+
+
+_CACHED_CHARS = 32
+_CACHE_ENTRIES = 16_384
+
+
+def _check(identifier_type: IdentifierType, value: str) -> CheckedIdentifier:
     normalised = normalise_identifier(identifier_type, value)
     if identifier_type is IdentifierType.OB:
         valid = bool(_OB_SHAPE.match(normalised)) and btw.is_valid(normalised)
@@ -79,6 +90,9 @@ def check_identifier(identifier_type: IdentifierType, value: str) -> CheckedIden
     else:
         valid = bsn.is_valid(normalised)
     return CheckedIdentifier(found=value, normalised=normalised, valid=valid)
+
+
+_cached_check = lru_cache(maxsize=_CACHE_ENTRIES)(_check)
 
 
 def _pad_digits(shape: re.Pattern[str], compact: str, letter: str) -> str:

@@ -7,11 +7,13 @@ reason code and a sentence. That promise is what lets a worker call it on anythi
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 
 from sbr_parser.errors import NotAReturnError, SbrParseError, UnsupportedKindError
 from sbr_parser.identifiers import check_identifier
+from sbr_parser.limits import check_values, fits_identifier, fits_taxonomy
 from sbr_parser.loonaangifte import LOONAANGIFTE_NAMESPACE_PREFIX, read_loonaangifte
 from sbr_parser.types import (
     IdentifierType,
@@ -27,6 +29,7 @@ from sbr_parser.xml_safety import DEFAULT_MAX_MESSAGE_BYTES, check_size, parse_x
 
 __all__ = ["parse_file", "parse_message"]
 
+log = logging.getLogger(__name__)
 _BELASTINGDIENST_NAMESPACE_PREFIX = "http://xml.belastingdienst.nl/schemas/"
 _READ_CHUNK = 1024 * 1024
 
@@ -79,18 +82,22 @@ def _parse(
         check_size(size, max_bytes)
         return _read(data, sha256=sha256, filename=filename, max_bytes=max_bytes)
     except SbrParseError as exc:
+        # What was learnt before the failure is kept for staff, unless it is itself too long to
+        # be real (a rejection must be storable whatever the message held).
         return Rejection(
             sha256=sha256,
             size=size,
             reason=exc.reason,
             detail=exc.detail,
             kind=exc.kind,
-            identifier=exc.identifier,
+            identifier=exc.identifier if fits_identifier(exc.identifier) else None,
             identifier_type=exc.identifier_type,
-            taxonomy=exc.taxonomy,
+            taxonomy=exc.taxonomy if fits_taxonomy(exc.taxonomy) else None,
             filename=filename,
         )
     except Exception as exc:
+        # A bug of ours, not the sender's: logged with its traceback so it can be reported.
+        log.exception("internal parser error on %s (sha256 %s)", filename or "a message", sha256)
         return Rejection(
             sha256=sha256,
             size=size,
@@ -131,6 +138,19 @@ def _read(data: bytes, *, sha256: str, filename: str | None, max_bytes: int) -> 
             f"The XML root element is {where}: neither an XBRL instance (xbrli:xbrl) nor a "
             "Belastingdienst Loonaangifte."
         )
+    try:
+        # Before normalising: the identifier cache must never be keyed by megabytes of text.
+        check_values(
+            identifier=found,
+            taxonomy=taxonomy,
+            period_start=start,
+            period_end=end,
+            amount_due=amount,
+        )
+    except SbrParseError as exc:
+        exc.kind, exc.identifier_type = kind, identifier_type
+        exc.identifier, exc.taxonomy = found, taxonomy  # dropped in _parse when too long
+        raise
     checked = check_identifier(identifier_type, found)
     return ParsedReturn(
         sha256=sha256,

@@ -59,6 +59,10 @@ class RejectionReason(enum.StrEnum):
     UNSUPPORTED_KIND = "unsupported_kind"
     MISSING_IDENTIFIER = "missing_identifier"
     MISSING_PERIOD = "missing_period"
+    # A value no real return holds and the inbox cannot store: an identifier of more than 32
+    # characters, an amount of a trillion euro or more, a schemaRef of over 500 characters, a
+    # period outside 1900-2199. Refused here so it can never break a later step (issue 12).
+    OUT_OF_RANGE = "out_of_range"
 
 
 @dataclass(frozen=True, slots=True)

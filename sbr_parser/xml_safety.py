@@ -6,6 +6,9 @@ SBR messages arrive from outside the office, so every body is hostile until read
 * No DTD is ever loaded, no entity resolved, no network touched (``load_dtd=False``,
   ``resolve_entities=False``, ``no_network=True``), and libxml2's default limits stay on
   (``huge_tree=False``: depth 256, bounded text nodes, entity amplification cap).
+* The element count is bounded before parsing (:data:`sbr_parser.limits.MAX_ELEMENTS`): a tree
+  costs libxml2 about 160 bytes per element, so the byte limit alone let a 19 MB message of tiny
+  elements take 808 MB. Counting ``<`` is a memchr-speed scan of the bytes.
 * A DOCTYPE is refused outright. No SBR message (XBRL instance or Loonaangifte) has one, and it is
   the vehicle of every entity attack (XXE, billion laughs, quadratic blowup). We look for it before
   parsing so the attack gets the clear reason ``unsafe_xml`` and costs nothing, and check the parsed
@@ -25,6 +28,7 @@ from sbr_parser.errors import (
     MessageTooLargeError,
     UnsafeXmlError,
 )
+from sbr_parser.limits import MAX_ELEMENTS
 
 __all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "check_size", "parse_xml"]
 
@@ -84,6 +88,12 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> etr
         raise UnsafeXmlError(
             "The message declares a DOCTYPE or entities, which SBR messages never do; "
             "it was refused unread (protection against XXE and entity expansion attacks)."
+        )
+    # Each element has a start and an end tag (or one empty-element tag): two '<' at most.
+    if data.count(b"<") > 2 * MAX_ELEMENTS:
+        raise MessageTooLargeError(
+            f"The message has more than {MAX_ELEMENTS:,} XML elements (about "
+            f"{data.count(b'<') // 2:,}); no return has that many. It was not parsed."
         )
     try:
         root = etree.fromstring(data, _parser())

@@ -50,6 +50,8 @@ def make_app(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # A backstop only (KiB): a child that grew past it is replaced after its task.
+        worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,
         task_time_limit=settings.task_time_limit_seconds,
         task_soft_time_limit=max(1, settings.task_time_limit_seconds - 30),
         task_default_queue=INBOX_QUEUE,

@@ -13,15 +13,16 @@ import logging
 from functools import lru_cache
 from typing import Any
 
+from celery import Task
 from celery.signals import worker_process_init
 from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config import get_settings
 from inbox.effects import EFFECT_FUNCTIONS
 from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, claim_stale, mark_sent
-from inbox.process import process_return
+from inbox.process import process_or_count_failure
 from inbox.runner import redecide_until_idle
 from models import (
     ChangeEvent,
@@ -65,11 +66,23 @@ def _fresh_engine_after_fork(**_: Any) -> None:
     worker_engine.cache_clear()
 
 
-@app.task(name="sbr.process_return", **RETRY)
-def process_return_task(return_id: int) -> str:
-    """Decide one received return, then publish its effects."""
-    with session_scope(worker_engine()) as session:
-        outcome = process_return(session, return_id, max_bytes=get_settings().max_message_bytes)
+@app.task(name="sbr.process_return", bind=True, **RETRY)
+def process_return_task(self: Task[Any, Any], return_id: int) -> str:
+    """Decide one received return, then publish its effects.
+
+    An unexpected error is counted on the return and retried after a short pause; at
+    SBR_INBOX_MAX_ATTEMPTS the return is rejected as ``internal`` (see process_or_count_failure).
+    """
+    settings = get_settings()
+    outcome = process_or_count_failure(
+        worker_engine(),
+        return_id,
+        max_bytes=settings.max_message_bytes,
+        max_attempts=settings.max_attempts,
+        transient=TRANSIENT,
+    )
+    if outcome.failed:
+        raise self.retry(countdown=min(2**self.request.retries, RETRY_BACKOFF_MAX))
     if outcome.changed and outcome.status is ReturnStatus.MATCHED:
         # Committed above with its outbox rows; if this send fails, the sweeper sends them.
         send_effects(return_id)
@@ -125,24 +138,34 @@ def _send(messages: list[OutboxMessage]) -> None:
 def sweep() -> dict[str, int]:
     """Re-send work a lost queue or a crash left behind; safe to run anywhere, any time.
 
-    * returns still ``received`` after ``stuck_after_seconds`` -> ``process_return`` again;
+    * returns still ``received`` after ``stuck_after_seconds`` and not re-sent within that
+      time -> ``process_return`` again (``sent_at`` records the re-send);
     * effects unsent, or sent but not done, for that long -> sent again;
     * pending change events -> one ``redecide`` task.
     """
     settings = get_settings()
     age = dt.timedelta(seconds=settings.stuck_after_seconds)
     with session_scope(worker_engine()) as session:
+        cutoff = utc_ago(session, age)
+        # Only what was not (re-)sent within the stuck age: a return already sent again waits
+        # its turn, so a backlog is re-sent once per stuck age, not once per sweep.
         stuck = list(
             session.scalars(
                 select(InboxReturn.id)
                 .where(
                     InboxReturn.status == ReturnStatus.RECEIVED,
-                    InboxReturn.received_at < utc_ago(session, age),
+                    InboxReturn.received_at < cutoff,
+                    or_(InboxReturn.sent_at.is_(None), InboxReturn.sent_at < cutoff),
                 )
                 .order_by(InboxReturn.id)
                 .limit(5000)
+                .with_for_update(skip_locked=True)
             )
         )
+        if stuck:
+            session.execute(
+                update(InboxReturn).where(InboxReturn.id.in_(stuck)).values(sent_at=func.now())
+            )
         stale = claim_stale(session, older_than=age)
         _send(stale)
         mark_sent(session, [message.id for message in stale])

@@ -36,6 +36,7 @@ def test_http_intake_to_workflow_started_and_filed(pipeline: Pipeline) -> None:
         assert run_planner(session, Q1[0]).workflows_made == 1
         planned = session.scalars(select(Workflow)).one().id
     pipeline.env["SBR_INBOX_MAX_MESSAGE_BYTES"] = "200000"
+    pipeline.env["SBR_INBOX_METRICS_TOKEN"] = "scrape-token-of-this-test"
     pipeline.start_worker()
     base = pipeline.serve()
     url = f"{base}/api/offices/demo/inbox"
@@ -100,6 +101,8 @@ def test_http_intake_to_workflow_started_and_filed(pipeline: Pipeline) -> None:
         assert kinds.count("workflow_started") == 3
         assert kinds.count("return_filed") == 3
 
-    metrics = httpx.get(f"{base}/metrics", timeout=10).text
+    assert httpx.get(f"{base}/metrics", timeout=10).status_code == 401
+    scrape = {"Authorization": "Bearer scrape-token-of-this-test"}
+    metrics = httpx.get(f"{base}/metrics", headers=scrape, timeout=10).text
     assert 'sbr_inbox_returns{office="demo",reason="",status="matched"} 3.0' in metrics
     assert 'sbr_inbox_queue_depth{queue="inbox"}' in metrics

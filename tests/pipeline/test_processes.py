@@ -20,9 +20,9 @@ from workers.harness import Pipeline, free_port, seed_office, wait_for
 def test_flower_shows_the_workers(pipeline: Pipeline) -> None:
     pipeline.start_worker()
     port = free_port()
-    pipeline.env["SBR_INBOX_FLOWER_BASIC_AUTH"] = "ops:secret"
+    pipeline.env["SBR_INBOX_FLOWER_BASIC_AUTH"] = "ops:flower-secret"
     pipeline.start("flower", "flower", f"--port={port}")
-    auth = ("ops", "secret")
+    auth = ("ops", "flower-secret")
     workers: dict[str, object] = {}
 
     def flower_lists_a_worker() -> bool:
