@@ -6,6 +6,7 @@ Each is what docker-compose.yml runs, and what the tests start as real subproces
 from __future__ import annotations
 
 import ipaddress
+import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -113,6 +114,8 @@ def serve_command(
             err=True,
             fg=typer.colors.YELLOW,
         )
+    # The service's own lines (refused deliveries, sign-in floods) beside uvicorn's.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     uvicorn.run(
         "api.app:create_app",
         factory=True,

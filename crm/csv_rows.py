@@ -40,7 +40,8 @@ def document_from_csv(text: str, office: str) -> dict[str, Any]:
         _check_columns(reader.fieldnames or [])
         return {"office": office, "relations": [_unflatten(row) for row in reader]}
     except csv.Error as exc:
-        raise CsvError(f"line {reader.line_num}: {exc}") from None
+        # line_num counts the lines read before the one that failed.
+        raise CsvError(f"line {reader.line_num + 1}: {exc}") from None
 
 
 def _check_columns(columns: Sequence[str]) -> None:

@@ -36,7 +36,7 @@ def test_http_intake_to_workflow_started_and_filed(pipeline: Pipeline) -> None:
         assert run_planner(session, Q1[0]).workflows_made == 1
         planned = session.scalars(select(Workflow)).one().id
     pipeline.env["SBR_INBOX_MAX_MESSAGE_BYTES"] = "200000"
-    pipeline.env["SBR_INBOX_METRICS_TOKEN"] = "scrape-token-of-this-test"
+    pipeline.env["SBR_INBOX_METRICS_TOKEN"] = "scrape-token-of-this-test"  # noqa: S105
     pipeline.start_worker()
     base = pipeline.serve()
     url = f"{base}/api/offices/demo/inbox"

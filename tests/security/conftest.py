@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from config import get_settings
 
@@ -45,4 +45,4 @@ def sign_in(client: TestClient, email: str, password: str) -> Response:
     )
 
 
-PASSWORD = "correct horse battery"  # the world fixture's staff password
+PASSWORD = "correct horse battery"  # noqa: S105 - the world fixture's staff password

@@ -133,8 +133,8 @@ def test_a_bad_name_an_unreadable_and_a_vanished_file_do_not_stop_the_watcher(
     def listdir_with_ghost(path: object) -> list[str]:
         return [*real_listdir(path), "weg.xbrl"]  # type: ignore[call-overload]
 
-    monkeypatch.setattr(dropfolder_module.os, "open", open_refusing)
-    monkeypatch.setattr(dropfolder_module.os, "listdir", listdir_with_ghost)
+    monkeypatch.setattr(os, "open", open_refusing)
+    monkeypatch.setattr(os, "listdir", listdir_with_ghost)
     clock = Clock()
 
     taken = settle(watcher(folder, engine, office, clock), clock)

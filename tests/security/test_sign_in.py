@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from argon2 import PasswordHasher
 
 import crm.staff as staff_module
 from api.throttle import SignInThrottle
@@ -83,7 +84,7 @@ def test_no_more_than_the_pool_hashes_at_once(
             return counting_verify(stored, password)
 
         def hash(self, password: str) -> str:
-            return staff_module.PasswordHasher().hash(password)
+            return PasswordHasher().hash(password)
 
     monkeypatch.setattr(staff_module, "_HASHER", CountingHasher())
 
