@@ -12,13 +12,19 @@ Arelle runs offline: it cannot fetch the Dutch Taxonomy here, so it loads the in
 contexts and units without the DTS. That is the *cheapest* Arelle can be; with the taxonomy it
 would take seconds per message. Install it with ``pip install -e '.[bench]'`` (``make bench``).
 
-Usage: ``python bench/parse.py [--repeat N]``
+With ``--limits`` it measures instead what one message can cost a worker in memory (issue 12):
+the peak resident size of a fresh process parsing a message just under the element limit, and
+one of the audit's 5 million tiny elements (now refused before parsing), each against the same
+process's resident size before it parsed anything.
+
+Usage: ``python bench/parse.py [--repeat N] [--limits]``
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,11 +75,49 @@ def arelle_loader() -> Callable[[Path], Callable[[], object]] | None:
     return make
 
 
+_PEAK_CHILD = """
+import resource, sys
+from sbr_parser import parse_message
+elements = int(sys.argv[1])
+data = b"<a>" + b"<b>1</b>" * elements + b"</a>"
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+result = parse_message(data, max_bytes=100_000_000)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(len(data), before, after, getattr(result, "reason", "parsed"))
+"""
+
+
+def limits() -> int:
+    """Peak memory of parsing at and beyond the element limit, each in a fresh process."""
+    from sbr_parser.limits import MAX_ELEMENTS  # noqa: PLC0415
+
+    print(
+        f"{'elements':>10} {'bytes':>12} {'RSS before MB':>14} {'peak MB':>8} {'x size':>7}  result"
+    )
+    for elements in (MAX_ELEMENTS - 1000, 5_000_000):
+        completed = subprocess.run(
+            [sys.executable, "-c", _PEAK_CHILD, str(elements)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        size, before, after, reason = completed.stdout.split()
+        growth = (int(after) - int(before)) * 1024  # ru_maxrss is KiB on Linux
+        print(
+            f"{elements:>10,} {int(size):>12,} {int(before) / 1024:>14.0f} "
+            f"{int(after) / 1024:>8.0f} {growth / int(size):>7.1f}  {reason}"
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed rounds per measurement")
     parser.add_argument("--budget", type=float, default=0.3, help="seconds per round")
+    parser.add_argument("--limits", action="store_true", help="measure peak memory at the limits")
     args = parser.parse_args()
+    if args.limits:
+        return limits()
 
     typical = SAMPLES / "ob" / "VB-01_bd-rpt-ob-aangifte-2020.xbrl"
     if not typical.is_file():

@@ -12,8 +12,10 @@ step after the parser ever sees them. The bounds are far beyond any real return:
 * a taxonomy reference (the ``link:schemaRef`` href or the Loonaangifte namespace) is under 150
   characters in every published taxonomy; 500 is the stored column;
 * a period lies between 1900 and 2199 (a later date could not even be given a deadline);
-* a message has at most :data:`MAX_ELEMENTS` elements (see :mod:`.xml_safety`): libxml2 needs
-  about 160 bytes per element, so 5 million small ones in a 19 MB message took 808 MB.
+* a message has at most :data:`MAX_ELEMENTS` elements (see :mod:`.xml_safety`): a tree costs
+  about 160-240 bytes per element whatever the bytes, so 5 million small ones in a 19 MB
+  message took 808 MB; at the limit a message costs ~120 MB at most (``bench/parse.py
+  --limits``).
 """
 
 from __future__ import annotations
@@ -40,8 +42,7 @@ MAX_TAXONOMY_CHARS = 500
 FIRST_YEAR = 1900
 LAST_YEAR = 2199
 #: About 500,000 elements (counted as ``<`` characters, two per element). The largest real
-#: messages, a Loonaangifte for thousands of employees, stay well below; measured peak at the
-#: limit: see ``bench/parse.py --limits``.
+#: messages, a Loonaangifte for thousands of employees (~40 elements each), stay well below.
 MAX_ELEMENTS = 500_000
 
 
