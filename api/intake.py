@@ -1,4 +1,4 @@
-"""``POST /api/offices/{office}/inbox``: a program delivers one message (DESIGN.md 4a).
+"""``POST /api/offices/{office}/inbox``: a program delivers one message (docs/contracts.md).
 
 The intake key is checked before the body is read; the body is read up to the size limit and
 no further (a declared ``Content-Length`` over it is refused without reading). The bytes and a

@@ -1,4 +1,4 @@
-"""The staff review API (DESIGN.md 4a): returns, staff decisions, and the relation edits the
+"""The staff review API (docs/contracts.md): returns, staff decisions, and the relation edits the
 review page needs. Every endpoint needs a staff bearer token; an office's data is only reachable
 by its own staff (another office's paths answer 404, as if they did not exist).
 """

@@ -23,6 +23,7 @@ Usage: ``python bench/parse.py [--repeat N] [--limits]``
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -37,7 +38,12 @@ from lxml import etree
 from sbr_parser import ParsedReturn, parse_message
 from sbr_parser import testing as build
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+# The real-sample corpus (docs/README.md): SBR_INBOX_SAMPLES_DIR, else beside the clone.
+SAMPLES = Path(
+    os.environ.get(
+        "SBR_INBOX_SAMPLES_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+    )
+)
 
 
 def per_call_us(func: Callable[[], object], *, budget_s: float, repeat: int) -> float:
@@ -121,7 +127,10 @@ def main() -> int:
 
     typical = SAMPLES / "ob" / "VB-01_bd-rpt-ob-aangifte-2020.xbrl"
     if not typical.is_file():
-        print(f"sample not found: {typical}", file=sys.stderr)
+        print(
+            f"sample not found: {typical}; set SBR_INBOX_SAMPLES_DIR to the sample corpus",
+            file=sys.stderr,
+        )
         return 2
     large_bytes = build.large_ib_return("111222333", 2024)
     with tempfile.TemporaryDirectory() as tmp:

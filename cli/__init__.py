@@ -1,1 +1,1 @@
-"""The ``sbr-inbox`` command line (DESIGN.md section 4a): thin commands over the packages."""
+"""The ``sbr-inbox`` command line (docs/contracts.md): thin commands over the packages."""

@@ -86,7 +86,9 @@ def list_command(
     office: OfficeOption = None,
     status: Annotated[ReturnStatus | None, typer.Option(help="Only this status.")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON array (DESIGN.md 4a).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON array (docs/contracts.md).")
+    ] = False,
 ) -> None:
     """List the office's returns with status, reason and where they were placed."""
     with cli_session() as session:

@@ -28,7 +28,7 @@ def parse_command(
         ),
     ],
     as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON object per line per file (DESIGN.md 4a).")
+        bool, typer.Option("--json", help="One JSON object per line per file (docs/contracts.md).")
     ] = False,
 ) -> None:
     """Parse SBR messages and show kind, identifier and period, or why each was rejected.

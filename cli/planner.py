@@ -1,4 +1,4 @@
-"""``sbr-inbox planner`` and ``sbr-inbox workflows`` (DESIGN.md 4a)."""
+"""``sbr-inbox planner`` and ``sbr-inbox workflows`` (docs/contracts.md)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,9 @@ def deactivate_command(
 @workflows_app.command(name="list")
 def list_command(
     office: OfficeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON array (DESIGN.md 4a).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON array (docs/contracts.md).")
+    ] = False,
 ) -> None:
     """List the office's workflows with deadline, source, status and returns."""
     with cli_session() as session:

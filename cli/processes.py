@@ -1,4 +1,4 @@
-"""The long-running processes: ``worker``, ``beat``, ``flower``, ``serve`` (DESIGN.md 4a).
+"""The long-running processes: ``worker``, ``beat``, ``flower``, ``serve`` (docs/contracts.md).
 
 Each is what docker-compose.yml runs, and what the tests start as real subprocesses.
 """

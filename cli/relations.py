@@ -1,4 +1,7 @@
-"""``sbr-inbox relations``: import, export and show an office's client records (DESIGN.md 4a)."""
+"""``sbr-inbox relations``: import, export and show an office's client records.
+
+The document and its rules: docs/contracts.md.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ def import_command(
     office: OfficeOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Import relations from JSON (DESIGN.md 4a) or CSV; all or nothing.
+    """Import relations from JSON (docs/contracts.md) or CSV; all or nothing.
 
     A CSV file has one relation per row with the document's keys as columns (dotted for nested
     values: fiscal_numbers.0.value) and needs --office. Existing relation numbers are updated.
@@ -85,7 +88,7 @@ def export_command(
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
 ) -> None:
-    """Export every relation of the office as JSON (DESIGN.md 4a); import restores it exactly."""
+    """Export every relation of the office as JSON (docs/contracts.md); import restores it."""
     with cli_session() as session:
         chosen = resolve_office(session, office)
         stream = sys.stdout if output is None else output.open("w", encoding="utf-8")

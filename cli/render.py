@@ -23,7 +23,7 @@ __all__ = ["json_line", "results_table", "summary_line"]
 
 
 def json_line(file: str, result: ParseResult) -> str:
-    """One ``parse --json`` line: ``file`` first, then the DESIGN.md 4a fields."""
+    """One ``parse --json`` line: ``file`` first, then the docs/contracts.md fields."""
     return json.dumps({"file": file, **result.to_record()}, ensure_ascii=False)
 
 

@@ -1,7 +1,7 @@
 """One settings object for every process (CLI, workers, API), from the environment only.
 
 Every setting has a ``SBR_INBOX_`` environment variable (``SBR_INBOX_DATABASE_URL`` and so on,
-DESIGN.md section 4a). The defaults are the *embedded* mode a newcomer gets on a fresh machine:
+docs/contracts.md). The defaults are the *embedded* mode a newcomer gets on a fresh machine:
 a SQLite file in the working directory and no broker, which means the in-process worker.
 Production sets ``SBR_INBOX_DATABASE_URL`` to PostgreSQL and ``SBR_INBOX_BROKER_URL`` to Redis.
 

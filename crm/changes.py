@@ -1,6 +1,6 @@
 """What about a relation can change a matching decision, and recording when it changed.
 
-The matching rules (DESIGN.md section 4) read a relation's type and legal form, its fiscal
+The matching rules (docs/domain.md) read a relation's type and legal form, its fiscal
 numbers with their SBR settings, and its products. :func:`matching_facts` takes exactly those;
 comparing the facts before and after any edit gives the change events, so the import, staff
 edits and "create relation from contact" cannot forget one. One event per touched fiscal number:

@@ -1,4 +1,4 @@
-"""Relations out as the interchange document (DESIGN.md section 4a).
+"""Relations out as the interchange document (docs/contracts.md).
 
 Every key of :class:`crm.schema.RelationDoc` is written, null or empty when unset, so the file
 says everything the office holds and an import of it restores exactly that.

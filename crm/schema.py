@@ -1,4 +1,4 @@
-"""The relations interchange document (DESIGN.md section 4a), and every rule a relation must meet.
+"""The relations interchange document (docs/contracts.md), and every rule a relation must meet.
 
 This is the one place relation data is validated: the JSON and CSV imports, the staff edits and
 "create relation from contact" all build a :class:`RelationDoc` before anything is written, so a
@@ -52,7 +52,7 @@ __all__ = [
 ADDRESS_KINDS = ("visiting", "postal", "invoice")
 PERIODS = ("month", "quarter", "year", "four_weeks")
 
-# Required fields per relation type, as data (the knowledge base's mandatory fields). An
+# Required fields per relation type, as data (the client-record mandatory fields). An
 # organisation needs its legal form because the SBR inbox cannot process its returns without it.
 REQUIRED_FIELDS: dict[RelationType, tuple[str, ...]] = {
     RelationType.ORGANISATION: ("name", "legal_form"),
@@ -142,7 +142,7 @@ class FiscalNumberDoc(_Doc):
 
     @cached_property
     def normalised(self) -> str:
-        """The value in the form the inbox compares (DESIGN.md section 3)."""
+        """The value in the form the inbox compares (docs/domain.md (return kinds))."""
         return normalise_identifier(self.type, self.value)
 
 

@@ -1,4 +1,4 @@
-"""Reading returns: the DESIGN.md 4a record, lists with filters, one return with its history.
+"""Reading returns: the docs/contracts.md record, lists with filters, one return with its history.
 
 Every function takes the office and filters by it first (the review API exposes them).
 """
@@ -33,7 +33,7 @@ __all__ = [
 def return_record(
     row: InboxReturn, office_code: str, relation_number: str | None
 ) -> dict[str, Any]:
-    """The ``returns list --json`` object of DESIGN.md 4a, plus added fields."""
+    """The ``returns list --json`` object of docs/contracts.md, plus added fields."""
     return {
         "id": row.id,
         "office": office_code,
@@ -51,7 +51,7 @@ def return_record(
         "workflow_started": row.workflow_started,
         "filed": row.filed,
         "duplicate_of": row.duplicate_of_id,
-        # Added fields (DESIGN.md 4a allows adding):
+        # Added fields (docs/contracts.md allows adding):
         "identifier_type": None if row.identifier_type is None else row.identifier_type.value,
         "identifier_normalised": row.identifier_normalised,
         "explanation_nl": row.explanation_nl,

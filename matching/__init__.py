@@ -1,2 +1,2 @@
-"""Matching: the rules of DESIGN.md section 4 as pure functions over plain data, and the one
+"""Matching: the rules of docs/domain.md as pure functions over plain data, and the one
 candidate query."""

@@ -1,4 +1,4 @@
-"""The eight ordered rules of DESIGN.md section 4: a pure function over plain data.
+"""The eight ordered rules of docs/domain.md (matching rules): a pure function over plain data.
 
 ``decide`` takes what the parser read and the candidates the one indexed lookup found, and
 returns a :class:`Decision` with the rule that stopped, the reason code, the relations involved
@@ -84,7 +84,7 @@ class Decision:
 def decide(facts: ReturnFacts, candidates: Iterable[Candidate]) -> Decision:  # noqa: PLR0911
     """Apply rules 1-8 in order; the first that stops gives the one reason.
 
-    One return per rule, in the order DESIGN.md lists them, so the code reads as the rules do.
+    One return per rule, in the order docs/domain.md lists them, so the code reads as the rules do.
     """
     # Sorted once, by relation number, so nothing below depends on the order given.
     pool = sorted(candidates, key=lambda c: (c.relation_number, c.relation_id))

@@ -1,8 +1,8 @@
-"""Which relations can receive which return kind (DESIGN.md section 4), held as data.
+"""Which relations can receive which return kind (docs/domain.md (matching rules)), held as data.
 
 One row per kind: the fiscal number type it is matched on, the relation types that can receive
 it, and - for organisation-like relations - the legal forms that can. ``None`` for legal forms
-means "any, but it must be set": the knowledge base makes the legal form mandatory for an
+means "any, but it must be set": the client-record rules make the legal form mandatory for an
 organisation whose returns go through the SBR inbox.
 """
 
@@ -51,7 +51,7 @@ KIND_RULES: dict[ReturnKind, KindRule] = {
 
 # Relation types that have a legal form (rechtsvorm); a person has none.
 _ORGANISATION_LIKE = frozenset({RelationType.ORGANISATION, RelationType.INTERNAL})
-# Only these must have their legal form set to receive returns (the knowledge base's rule).
+# Only these must have their legal form set to receive returns (the client-record rule).
 _LEGAL_FORM_REQUIRED = frozenset({RelationType.ORGANISATION})
 
 

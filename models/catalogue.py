@@ -1,4 +1,4 @@
-"""The product catalogue of DESIGN.md section 4, as data, and seeding it into an office.
+"""The product catalogue of docs/domain.md (matching rules), as data, and seeding it into an office.
 
 A product is a service such as "Aangifte OB": it covers return kinds (matching rule 7 asks
 whether a relation has an active product covering the return's kind), allows period lengths,

@@ -2,7 +2,7 @@
 
 One row per (relation, fiscal number) the change touches, carrying that number's type and
 normalised value, because the matching step re-decides exactly the unmatched returns of the
-office with that identifier (DESIGN.md section 4). ``handled_at`` is set by the consumer, so an
+office with that identifier (docs/domain.md). ``handled_at`` is set by the consumer, so an
 event is acted on once even when several workers look.
 """
 

@@ -69,7 +69,7 @@ class Office(TimestampMixin, Base):
 
 
 class Relation(TimestampMixin, Base):
-    """A client dossier (relatie), with the knowledge base's fields for every relation type."""
+    """A client dossier (relatie), with the client-record fields for every relation type."""
 
     __tablename__ = "relation"
     __table_args__ = (

@@ -1,6 +1,6 @@
 """A relation's dossier (folder tree) and timeline.
 
-A folder's name is unique among its siblings. Names are free text: the knowledge base's own
+A folder's name is unique among its siblings. Names are free text: the client-record own
 "UBO/Due Diligence" contains a slash, so the tree is kept by ``parent_id`` rather than by
 slash-joined paths. Top-level folders have no parent, and NULLs are distinct in a unique
 constraint on both backends, so a partial unique index guards their names.

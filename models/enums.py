@@ -1,4 +1,4 @@
-"""Domain codes stored in the database (DESIGN.md sections 2 and 4), as string enums.
+"""Domain codes stored in the database (docs/domain.md), as string enums.
 
 They are stored as their string values with a CHECK constraint (not native PostgreSQL enums), so
 adding a code is a one-line migration on both PostgreSQL and SQLite.
@@ -69,7 +69,7 @@ def string_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
 
 
 class ReturnStatus(enum.StrEnum):
-    """``inbox_return.status`` (DESIGN.md 4a)."""
+    """``inbox_return.status`` (docs/contracts.md)."""
 
     RECEIVED = "received"
     MATCHED = "matched"
@@ -80,7 +80,7 @@ class ReturnStatus(enum.StrEnum):
 
 
 class UnmatchedReason(enum.StrEnum):
-    """Why a readable return was not placed: the reason codes of DESIGN.md section 4, in order."""
+    """Why a readable return was not placed: the reason codes of docs/domain.md, in order."""
 
     INVALID_IDENTIFIER = "invalid_identifier"
     NO_RELATION = "no_relation"

@@ -172,7 +172,7 @@ class ReturnEvent(Base):
     actor: Mapped[str] = mapped_column(String(300))
     # What set the decision off: received, change, assign, dismiss, undo, rerun.
     trigger: Mapped[str] = mapped_column(String(32))
-    # The DESIGN.md section 4 rule that stopped (1-8), or None for staff actions and rejections.
+    # The docs/domain.md rule that stopped (1-8), or None for staff actions and rejections.
     rule: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[ReturnStatus] = mapped_column(string_enum(ReturnStatus, "event_status"))
     reason: Mapped[str | None] = mapped_column(String(32))

@@ -83,7 +83,7 @@ def kind_of(period: Period) -> str:
     return "quarter" if days <= 92 else "year"
 
 
-# Deadline rule code -> (period kind, period) -> deadline, as DESIGN.md section 6 states them
+# Deadline rule code -> (period kind, period) -> deadline, as docs/domain.md states them
 # (not yet checked against the Belastingdienst's own publication; change them here).
 DEADLINE_RULES: dict[str, Callable[[str, Period], dt.date]] = {
     # OB: end of the month after the period; a yearly return: 31 March of the next year.

@@ -1,4 +1,4 @@
-"""Reading workflows: the DESIGN.md 4a ``workflows list`` record, scoped by office."""
+"""Reading workflows: the docs/contracts.md ``workflows list`` record, scoped by office."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def list_workflows(session: Session, office: Office) -> list[dict[str, Any]]:
             "source": workflow.source.value,
             "status": workflow.status,
             "return_ids": returns.get(workflow.id, []),
-            # Added fields (DESIGN.md 4a allows adding):
+            # Added fields (docs/contracts.md allows adding):
             "period_kind": workflow.period_kind,
             "ideal_payment": workflow.ideal_payment,
             "steps": workflow.steps,

@@ -181,7 +181,7 @@ def create_workflow(
 ) -> Workflow:
     """Staff make a workflow by hand for a period that has already started (or any period).
 
-    The knowledge base's "maak een workflow aan indien de aangifteperiode al is gestart": the
+    The client-record rule "maak een workflow aan indien de aangifteperiode al is gestart": the
     planner only makes future periods. Returns the existing workflow if there is one.
     """
     relation = get_relation(session, office, relation_number)

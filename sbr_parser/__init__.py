@@ -1,7 +1,7 @@
 """SBR message parser: bytes in, a typed ParsedReturn or a typed Rejection out.
 
 Pure: no database, no Celery, no network, no settings lookup (the size limit is an argument).
-See DESIGN.md sections 3 and 7, and SBR-FORMATS.md for where each kind keeps its data.
+See docs/domain.md for the kinds and docs/message-formats.md for where each keeps its data.
 
 >>> from sbr_parser import parse_message
 >>> result = parse_message(b"<not-a-return/>")

@@ -54,7 +54,7 @@ XBRL_KINDS: dict[str, XbrlKindSpec] = {
     "ihz-aangifte": XbrlKindSpec(
         ReturnKind.IB, IdentifierType.BSN_RSIN, SCHEME_IDENTIFICATIE, ("CD_Declarant",), None
     ),
-    # No public VPB instance exists (SBR-FORMATS.md section 5): read by analogy with IB.
+    # No public VPB instance exists (docs/message-formats.md): read by analogy with IB.
     "vpb-aangifte": XbrlKindSpec(
         ReturnKind.VPB,
         IdentifierType.BSN_RSIN,

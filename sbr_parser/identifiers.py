@@ -3,7 +3,7 @@
 One implementation for everyone: the parser normalises what a message carries, the CRM normalises
 what staff enter, and matching compares the two, so both sides must go through the same function.
 
-Normal form (DESIGN.md section 3): spaces, dots and dashes removed, upper case, a leading ``NL``
+Normal form (docs/domain.md): spaces, dots and dashes removed, upper case, a leading ``NL``
 dropped from VAT numbers, the nine digits of a BSN/RSIN zero-padded. The check rules come from
 python-stdnum (``nl.bsn``: the eleven-test; ``nl.btw``: the VAT number's own checks, which accept
 both the RSIN-based omzetbelastingnummer and the mod-97 btw-id). stdnum has no module for the

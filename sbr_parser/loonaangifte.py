@@ -1,6 +1,6 @@
 """Read the loonheffingennummer, period and amount due from a Loonaangifte (payroll-tax) message.
 
-The Loonaangifte is plain XML, not XBRL (SBR-FORMATS.md section 6): root ``Loonaangifte`` in the
+The Loonaangifte is plain XML, not XBRL (docs/message-formats.md): root ``Loonaangifte`` in the
 default namespace ``http://xml.belastingdienst.nl/schemas/Loonaangifte/<YYYY>/01``. The employer's
 number is ``AdministratieveEenheid/LhNr``; the period ``TijdvakAangifte/DatAanvTv`` and
 ``DatEindTv``. The employees' ``SofiNr`` (BSNs) sit in the same message and are never the return's

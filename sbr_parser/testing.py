@@ -1,7 +1,8 @@
 """Build realistic SBR messages of every kind and several taxonomy years.
 
-For the demo, the tests and the benchmarks. The shapes follow SBR-FORMATS.md: the real samples in
-``../shared/samples`` for OB (NT14/NT15), IB (NT13/NT14) and the Loonaangifte (2026); for the kinds
+For the demo, the tests and the benchmarks. The shapes follow docs/message-formats.md: the real
+sample corpus (docs/README.md) for OB (NT14/NT15), IB (NT13/NT14) and the Loonaangifte
+(2026); for the kinds
 with no public sample (suppletie OB, ICP, VPB) the element names recorded there from vendor test
 code and the taxonomy listings. Each builder returns bytes exactly as a sender would deliver them.
 
@@ -73,7 +74,7 @@ class Release:
         return f"{scheme}://www.nltaxonomie.nl/nt{self.generation}/bd/{self.date}{self.suffix}"
 
 
-#: Releases by generation (SBR-FORMATS.md section 0).
+#: Releases by generation (docs/message-formats.md).
 RELEASES: dict[int, Release] = {
     13: Release(13, "20181212"),
     14: Release(14, "20191211"),
@@ -425,7 +426,7 @@ def vpb_return(
 ) -> bytes:
     """An aangifte vennootschapsbelasting over a (possibly non-calendar) book year.
 
-    No public VPB instance exists (SBR-FORMATS.md section 5); this follows the IB analogy: the
+    No public VPB instance exists (docs/message-formats.md); this follows the IB analogy: the
     RSIN in the ``identificatie`` scheme of a dimensionless duration context, plus balance-sheet
     instants at the start and end of the book year.
     """

@@ -3,7 +3,8 @@
 Both are immutable ``NamedTuple`` classes rather than pydantic models or frozen dataclasses: the
 parser makes one per message on the hot path, where a validated model costs more than reading a
 small return and a frozen dataclass's ``__init__`` several times a tuple's. Their fields are
-already checked by the code that fills them. ``to_record()`` gives the JSON shape of DESIGN.md 4a.
+already checked by the code that fills them. ``to_record()`` gives the JSON shape of
+docs/contracts.md.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ __all__ = [
 
 
 class ReturnKind(enum.StrEnum):
-    """The return kinds of DESIGN.md section 3."""
+    """The return kinds of docs/domain.md (return kinds)."""
 
     OB = "OB"
     OB_SUPPLETIE = "OB_SUPPLETIE"
@@ -38,7 +39,7 @@ class ReturnKind(enum.StrEnum):
 
 
 class IdentifierType(enum.StrEnum):
-    """Fiscal number types, as the knowledge base's three fields; a return is matched on one."""
+    """Fiscal number types, as the client record's three fields; a return is matched on one."""
 
     OB = "OB"
     BSN_RSIN = "BSN_RSIN"
@@ -46,12 +47,12 @@ class IdentifierType(enum.StrEnum):
 
 
 class RejectionReason(enum.StrEnum):
-    """Why a message cannot be read as a return (DESIGN.md section 4, plus ``unsafe_xml``)."""
+    """Why a message cannot be read as a return (docs/domain.md, plus ``unsafe_xml``)."""
 
     EMPTY = "empty"
     TOO_LARGE = "too_large"
     PARSE_ERROR = "parse_error"
-    # Not in DESIGN.md's list: a DOCTYPE (the vehicle of XXE, billion laughs and quadratic
+    # Added to the original list: a DOCTYPE (the vehicle of XXE, billion laughs and quadratic
     # blowup) is never in a real SBR message, and staff should see "refused as unsafe" rather
     # than "could not parse" for it. See the issue note.
     UNSAFE_XML = "unsafe_xml"
@@ -101,7 +102,7 @@ class ParsedReturn(NamedTuple):
         return "parsed"
 
     def to_record(self) -> dict[str, object]:
-        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus added fields."""
+        """The docs/contracts.md ``parse --json`` fields (without ``file``), plus added fields."""
         return _record(
             self,
             period_start=self.period_start.isoformat(),
@@ -135,7 +136,7 @@ class Rejection(NamedTuple):
         return "rejected"
 
     def to_record(self) -> dict[str, object]:
-        """The DESIGN.md 4a ``parse --json`` fields (without ``file``), plus added fields."""
+        """The docs/contracts.md ``parse --json`` fields (without ``file``), plus added fields."""
         return _record(
             self,
             reason=self.reason.value,
@@ -146,7 +147,7 @@ class Rejection(NamedTuple):
 ParseResult = ParsedReturn | Rejection
 
 
-#: The keys of a ``to_record()`` dict, in order: DESIGN.md 4a's (without ``file``), then the
+#: The keys of a ``to_record()`` dict, in order: docs/contracts.md's (without ``file``), then the
 #: fields we added. One list, so a parsed and a rejected record can never differ in shape.
 RECORD_KEYS = (
     "sha256",

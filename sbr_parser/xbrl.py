@@ -1,6 +1,6 @@
 """Read the kind, fiscal identifier, period and amount due from a Dutch Taxonomy XBRL instance.
 
-Where things are (SBR-FORMATS.md sections 0-5): the kind in ``link:schemaRef``; the identifier
+Where things are (docs/message-formats.md): the kind in ``link:schemaRef``; the identifier
 and the period in an ``xbrli:context``'s entity identifier and period. The traps this module is
 built around:
 

@@ -2,7 +2,7 @@
 
 No Docker engine runs here, so the compose file is checked by reading it: every application
 service runs an existing ``sbr-inbox`` command, every ``SBR_INBOX_`` variable it sets is a
-setting, and the processes DESIGN.md 5 names are all there.
+setting, and the processes docs/architecture.md names are all there.
 """
 
 from __future__ import annotations

@@ -189,6 +189,6 @@ def noop_task() -> None:
 
 @app.task(name="sbr.planner_run", **RETRY)
 def planner_run_task() -> int:
-    """Beat, daily: make the workflows whose creation moment has come (DESIGN.md 6)."""
+    """Beat, daily: make the workflows whose creation moment has come (docs/domain.md)."""
     with session_scope(worker_engine()) as session:
         return run_planner(session, dt.date.today()).workflows_made

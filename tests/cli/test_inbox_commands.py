@@ -1,4 +1,4 @@
-"""``sbr-inbox ingest``, ``process --until-idle`` and ``returns``: the DESIGN.md 4a contract."""
+"""``sbr-inbox ingest``, ``process --until-idle`` and ``returns``, per docs/contracts.md."""
 
 from __future__ import annotations
 

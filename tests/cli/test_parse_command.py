@@ -1,4 +1,4 @@
-"""``sbr-inbox parse``: the DESIGN.md 4a JSON-lines contract, exit codes, the table view."""
+"""``sbr-inbox parse``: the docs/contracts.md JSON-lines contract, exit codes, the table view."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``sbr-inbox planner run`` and ``workflows list --json`` (DESIGN.md 4a)."""
+"""``sbr-inbox planner run`` and ``workflows list --json`` (docs/contracts.md)."""
 
 from __future__ import annotations
 

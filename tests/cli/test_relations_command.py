@@ -1,4 +1,4 @@
-"""``sbr-inbox relations`` and ``office``: the DESIGN.md 4a contract, end to end."""
+"""``sbr-inbox relations`` and ``office``: the docs/contracts.md contract, end to end."""
 
 from __future__ import annotations
 

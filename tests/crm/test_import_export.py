@@ -1,4 +1,4 @@
-"""Import and export of relations (DESIGN.md 4a), on SQLite and PostgreSQL."""
+"""Import and export of relations (docs/contracts.md), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""No query function returns another office's rows (DESIGN.md section 7).
+"""No query function returns another office's rows (the README's Security section).
 
 Two offices hold *identical* data (same relation numbers, same fiscal numbers, same contacts),
 so a query that forgot its office filter would return rows of both. Every name in

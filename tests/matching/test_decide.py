@@ -1,4 +1,4 @@
-"""The eight rules of DESIGN.md section 4, per rule and reason, for all six kinds."""
+"""The eight rules of docs/domain.md (matching rules), per rule and reason, for all six kinds."""
 
 from __future__ import annotations
 

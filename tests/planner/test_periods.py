@@ -77,7 +77,7 @@ def test_periods_are_contiguous_and_kind_of_reads_them_back(kind: str, start: dt
     assert {kind_of(p) for p in calendar} == {kind}
 
 
-# The table of DESIGN.md sections 4 and 6, per product.
+# The table of docs/domain.md, per product.
 DEADLINES = [
     ("aangifte_ob", "month", Period(D(2026, 1, 1), D(2026, 1, 31)), D(2026, 2, 28)),
     ("aangifte_ob", "month", Period(D(2024, 1, 1), D(2024, 1, 31)), D(2024, 2, 29)),

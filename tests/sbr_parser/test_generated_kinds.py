@@ -1,6 +1,6 @@
 """A generated message per kind and taxonomy year parses to exactly what it was built with.
 
-VPB, ICP and suppletie OB have no public sample (SBR-FORMATS.md section 10); these builder
+VPB, ICP and suppletie OB have no public sample (docs/message-formats.md); these builder
 messages follow the element names recorded there and are the only evidence for those kinds.
 """
 

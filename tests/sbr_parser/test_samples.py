@@ -1,4 +1,4 @@
-"""Every real sample in ../shared/samples parses to the values its PROVENANCE.md row states."""
+"""Every real sample of the corpus parses to the values its PROVENANCE.md row states."""
 
 from __future__ import annotations
 
