@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck check bench clean
+.PHONY: install demo test test-fast lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -n auto
+
+# The pure tier: no database, server or subprocess (marked by tests/conftest.py), in seconds.
+# The folders that hold only service tests are not even imported.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m pure -q -p no:schemathesis -p no:faker --ignore=tests/cli --ignore=tests/pipeline --ignore=tests/faults \
+		--ignore=tests/web --ignore=tests/api
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,8 +20,8 @@ if not __package__:
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.common import database
-from models.scratch import DEFAULT_ADMIN_URL
-from workers.harness import Pipeline, private_redis, run_fault
+from tests.support.harness import Pipeline, private_redis, run_fault
+from tests.support.scratch import DEFAULT_ADMIN_URL
 
 FAULTS = ("kill_worker", "restart_redis", "restart_postgres", "deliver_twice")
 

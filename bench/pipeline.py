@@ -27,7 +27,7 @@ if not __package__:
 import redis
 
 from bench.common import database
-from workers.harness import Pipeline, day_of_messages, private_redis, seed_office
+from tests.support.harness import Pipeline, day_of_messages, private_redis, seed_office
 
 TASKS_PER_RETURN = 3
 
@@ -62,7 +62,7 @@ def run(concurrency: int, returns: int, noops: int, folder: Path) -> None:
         try:
             numbers = seed_office(pipeline.engine, "demo", 200)
             messages = day_of_messages(numbers, returns)
-            pipeline.start_worker(concurrency=concurrency)
+            pipeline.start_worker(concurrency=concurrency, with_noop=True)
             before = worker_rss_mb(pipeline)
             ceiling = noop_rate(pipeline, noops)
             started = time.perf_counter()

@@ -60,7 +60,19 @@ class World:
 
 @pytest.fixture
 def world(own_database_url: str) -> Iterator[World]:
-    engine = make_engine(own_database_url)
+    """The API on a database of its own: for tests that change data."""
+    yield from build_world(own_database_url)
+
+
+@pytest.fixture(scope="module")
+def read_only_world(module_database_url: str) -> Iterator[World]:
+    """The same, built once per module and backend: for tests that change nothing."""
+    yield from build_world(module_database_url)
+
+
+def build_world(database_url: str) -> Iterator[World]:
+    """Two offices with identical relations, staff and returns; the API on them."""
+    engine = make_engine(database_url)
     with session_scope(engine) as session:
         for code in ("a", "b"):
             import_relations(session, {"office": code, "relations": RELATIONS})
@@ -74,11 +86,11 @@ def world(own_database_url: str) -> Iterator[World]:
                 receive(session, office, data, name)
         tokens = [issue_token(session, f"staff@{code}.example") for code in ("a", "b")]
     process_until_idle(engine, max_bytes=10_000_000)
-    app = create_app(own_database_url)
+    app = create_app(database_url)
     with TestClient(app) as client:
         yield World(client, engine, tokens[0], tokens[1], sbr_off=1, unknown=2, ib=3)
     app.state.engine.dispose()
     engine.dispose()
 
 
-__all__ = ["Q1", "World", "world"]
+__all__ = ["Q1", "World", "build_world", "read_only_world", "world"]

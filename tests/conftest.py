@@ -36,10 +36,40 @@ def samples_dir() -> Path:
     return SAMPLES_DIR
 
 
+# A test using one of these needs a database, a server or a subprocess: it is not `pure`.
+SERVICE_FIXTURES = frozenset(
+    {
+        "database_url",
+        "own_database_url",
+        "engine",
+        "session",
+        "pipeline",
+        "pipeline_database",
+        "machine_redis_url",
+        "world",
+        "read_only_world",
+        "sbr_inbox",
+        "samples_dir",
+    }
+)
+# Folders whose tests run the real command line or real processes.
+SERVICE_FOLDERS = ("cli", "pipeline", "faults", "web")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `corpus` tests (they read the sample corpus) and `pure` tests (no database, no
+    server, no subprocess: `make test-fast` runs just these)."""
     for item in items:
-        if "samples_dir" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "samples_dir" in fixtures:
             item.add_marker(pytest.mark.corpus)
+        folder = item.path.relative_to(REPO_ROOT / "tests").parts[0]
+        if (
+            not fixtures & SERVICE_FIXTURES
+            and folder not in SERVICE_FOLDERS
+            and item.get_closest_marker("service") is None
+        ):
+            item.add_marker(pytest.mark.pure)
 
 
 # The fault suite's counts, printed at the end of every run that includes it. Here, not in

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.db import make_engine
 from models.migrate import upgrade
-from models.scratch import DEFAULT_ADMIN_URL, scratch_postgres_database
+from tests.support.scratch import DEFAULT_ADMIN_URL, scratch_postgres_database
 
 ADMIN_URL = os.environ.get("SBR_INBOX_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
 
@@ -62,6 +62,15 @@ def own_database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A migrated, empty database of each backend for this one test, dropped after it."""
+    yield from _migrated_database(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database of each backend shared by one module's tests, which must only read
+    (or change nothing another test of the module looks at)."""
     yield from _migrated_database(request.param, tmp_path_factory)
 
 

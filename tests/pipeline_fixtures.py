@@ -2,7 +2,7 @@
 
 The machine's Redis (127.0.0.1:6379) is shared by parallel runs, so each run claims a free db
 number (1-15) with SET NX and flushes only that db. Fault tests that restart Redis use a
-private redis-server instead (``workers.harness.private_redis``).
+private redis-server instead (``tests.support.harness.private_redis``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 import redis
 
 from models.migrate import upgrade
-from models.scratch import DEFAULT_ADMIN_URL, scratch_postgres_database
-from workers.harness import Pipeline
+from tests.support.harness import Pipeline
+from tests.support.scratch import DEFAULT_ADMIN_URL, scratch_postgres_database
 
 REDIS = os.environ.get("SBR_INBOX_TEST_REDIS", "redis://127.0.0.1:6379")
 ADMIN_URL = os.environ.get("SBR_INBOX_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)

@@ -182,11 +182,6 @@ def sweep() -> dict[str, int]:
     return {"returns": len(stuck), "effects": len(stale), "change_events": pending}
 
 
-@app.task(name="sbr.noop")
-def noop_task() -> None:
-    """Does nothing: bench/pipeline.py measures Celery's own ceiling on this machine with it."""
-
-
 @app.task(name="sbr.planner_run", **RETRY)
 def planner_run_task() -> int:
     """Beat, daily: make the workflows whose creation moment has come (docs/domain.md)."""

@@ -35,7 +35,10 @@ def _call(
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_every_endpoint_needs_a_token(world: World, method: str, path: str, body: Any) -> None:
+def test_every_endpoint_needs_a_token(
+    read_only_world: World, method: str, path: str, body: Any
+) -> None:
+    world = read_only_world  # built once per module: these tests change nothing
     response = _call(world, method, path, body, caller=None)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
@@ -49,7 +52,10 @@ def test_every_endpoint_needs_a_token(world: World, method: str, path: str, body
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_another_office_is_not_found(world: World, method: str, path: str, body: Any) -> None:
+def test_another_office_is_not_found(
+    read_only_world: World, method: str, path: str, body: Any
+) -> None:
+    world = read_only_world  # built once per module: these tests change nothing
     # Office b's staff asking for office a's data, by a's path: as if it did not exist.
     assert _call(world, method, path, body, office="a", caller="b").status_code == 404
     # ... and by their own office's path with a's return id.
@@ -60,7 +66,8 @@ def test_another_office_is_not_found(world: World, method: str, path: str, body:
     assert record.json()["status"] == "unmatched"
 
 
-def test_list_filters_and_search(world: World) -> None:
+def test_list_filters_and_search(read_only_world: World) -> None:
+    world = read_only_world  # built once per module: these tests change nothing
     unmatched = world.client.get(
         "/api/offices/a/returns", params={"status": "unmatched"}, headers=world.auth()
     ).json()
@@ -91,7 +98,8 @@ def test_list_filters_and_search(world: World) -> None:
     )
 
 
-def test_one_return_with_history_candidates_and_raw(world: World) -> None:
+def test_one_return_with_history_candidates_and_raw(read_only_world: World) -> None:
+    world = read_only_world  # built once per module: these tests change nothing
     body = world.client.get(f"/api/offices/a/returns/{world.ib}", headers=world.auth()).json()
     assert body["reason"] == "wrong_relation_type"
     assert [c["relation_number"] for c in body["candidates"]] == ["1002"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.pipeline_fixtures import ADMIN_URL
-from workers.harness import Pipeline, private_redis, run_fault
+from tests.support.harness import Pipeline, private_redis, run_fault
 
 MESSAGES = 60
 

@@ -21,7 +21,7 @@ from models import (
 )
 from planner.rules import run_planner, set_rule
 from sbr_parser import testing as build
-from workers.harness import Pipeline, seed_office
+from tests.support.harness import Pipeline, seed_office
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 

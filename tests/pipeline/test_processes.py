@@ -14,7 +14,7 @@ from inbox.dropfolder import DropFolder
 from models import InboxReturn, Office, ReturnStatus, session_scope
 from sbr_parser import IdentifierType
 from sbr_parser import testing as build
-from workers.harness import Pipeline, free_port, seed_office, wait_for
+from tests.support.harness import Pipeline, free_port, seed_office, wait_for
 
 
 def test_flower_shows_the_workers(pipeline: Pipeline) -> None:

@@ -15,13 +15,13 @@ from inbox.intake import receive
 from inbox.process import process_return
 from models import Office, Workflow, WorkflowSource, make_engine, session_scope
 from models.migrate import upgrade
-from models.scratch import scratch_postgres_database
 from planner.periods import Period
 from planner.queries import list_workflows
 from planner.rules import create_workflow, deactivate_rule, run_planner, set_rule
 from sbr_parser import testing as build
 from tests.crm.factories import organisation_row
 from tests.database import ADMIN_URL
+from tests.support.scratch import scratch_postgres_database
 
 D = dt.date
 
@@ -171,6 +171,7 @@ def test_bad_rules_are_refused(session: Session) -> None:
         )
 
 
+@pytest.mark.service  # two processes' worth of connections on a scratch PostgreSQL database
 def test_two_concurrent_runs_make_each_workflow_once() -> None:
     with scratch_postgres_database(ADMIN_URL, "sbr_inbox_planner") as url:
         upgrade(url)

@@ -15,7 +15,7 @@ from inbox.keys import create_intake_key
 from models import InboxReturn, session_scope
 from tests.api_fixtures import World
 from tests.pipeline_fixtures import ADMIN_URL
-from workers.harness import Pipeline, seed_office, terminate_database_connections
+from tests.support.harness import Pipeline, seed_office, terminate_database_connections
 
 
 def test_an_over_long_file_name_is_cut_not_refused(world: World) -> None:

@@ -23,8 +23,8 @@ from sbr_parser import testing as build
 from sbr_parser.identifiers import _cached_check, check_identifier
 from sbr_parser.limits import MAX_ELEMENTS
 from sbr_parser.types import IdentifierType
+from tests.support.harness import Pipeline, seed_office
 from workers.app import make_app
-from workers.harness import Pipeline, seed_office
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 GOOD = build.ob_return("001000044B37", *Q1)

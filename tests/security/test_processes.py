@@ -12,6 +12,8 @@ import pytest
 
 from config import secret_key_problem
 
+pytestmark = pytest.mark.service  # each test starts the real command line
+
 
 def _start(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SBR_INBOX_")}

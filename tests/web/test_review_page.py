@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.api_fixtures import World
 from tests.conftest import REPO_ROOT
-from workers.harness import Pipeline
+from tests.support.harness import Pipeline
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"  # noqa: S105 - the test user's, made in tests.api_fixtures

@@ -38,6 +38,8 @@ from models import (
 )
 from workers.app import INBOX_QUEUE, make_app
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 __all__ = [
     "Audit",
     "Pipeline",
@@ -165,9 +167,39 @@ class Pipeline:
         self.processes[name] = process
         return process
 
-    def start_worker(self, name: str = "worker", concurrency: int = 2) -> None:
-        """A worker on both queues; returns once it answers a ping."""
-        self.start(name, "worker", f"--concurrency={concurrency}", "--loglevel=INFO")
+    def start_worker(
+        self, name: str = "worker", concurrency: int = 2, *, with_noop: bool = False
+    ) -> None:
+        """A worker on both queues; returns once it answers a ping.
+
+        ``with_noop`` runs the same worker, with the same options, through Celery's own command
+        on :mod:`tests.support.noop`, which adds the benchmark's ``sbr.noop`` task to the app.
+        """
+        if with_noop:
+            options = (f"--concurrency={concurrency}", "--loglevel=INFO")
+            with (self.work_dir / f"{name}.log").open("ab") as log:
+                self.processes[name] = subprocess.Popen(  # noqa: S603 - our own arguments
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "tests.support.noop",
+                        "worker",
+                        "--queues=inbox,effects",
+                        "--pool=prefork",
+                        "--without-gossip",
+                        "--without-mingle",
+                        *options,
+                    ],
+                    cwd=self.work_dir,
+                    env={**self.env, "PYTHONPATH": str(REPO_ROOT)},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+        else:
+            self.start(name, "worker", f"--concurrency={concurrency}", "--loglevel=INFO")
         self.wait_for_workers(1)
 
     def serve(self) -> str:
@@ -429,7 +461,7 @@ def run_fault(
         restart_redis()
         restarts += 1
     elif fault == "restart_postgres":
-        assert admin_url is not None  # noqa: S101 - the caller's contract
+        assert admin_url is not None
         for _ in range(2):
             terminate_database_connections(admin_url, pipeline.database_url)
             restarts += 1
