@@ -18,17 +18,11 @@ from inbox.intake import receive
 from inbox.runner import process_until_idle
 from models import make_engine, session_scope
 from sbr_parser import testing as build
+from tests.support.factories import jansen_holding
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 RELATIONS = [
-    {
-        "number": "1001",
-        "type": "organisation",
-        "name": "Jansen Holding B.V.",
-        "legal_form": "bv",
-        "fiscal_numbers": [{"type": "OB", "value": "001000044B37", "sbr_enabled": False}],
-        "products": ["aangifte_ob"],
-    },
+    jansen_holding(sbr_enabled=False),
     {
         "number": "1002",
         "type": "organisation",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sbr_parser import testing as build
 from tests.cli.conftest import Run, run_cli
+from tests.support.factories import jansen_holding
 
 RECORD_KEYS = {
     "id",
@@ -30,16 +31,7 @@ RECORD_KEYS = {
 }
 RELATIONS = {
     "office": "demo",
-    "relations": [
-        {
-            "number": "1001",
-            "type": "organisation",
-            "name": "Jansen Holding B.V.",
-            "legal_form": "bv",
-            "fiscal_numbers": [{"type": "OB", "value": "001000044B37", "sbr_enabled": False}],
-            "products": ["aangifte_ob"],
-        }
-    ],
+    "relations": [jansen_holding(sbr_enabled=False)],
 }
 
 

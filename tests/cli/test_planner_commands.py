@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.cli.conftest import Run
-from tests.crm.factories import organisation_row
+from tests.support.factories import organisation_row
 
 WORKFLOW_KEYS = {
     "id",

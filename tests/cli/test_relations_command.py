@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.cli.conftest import Run, run_cli
-from tests.crm.factories import full_relation, organisation_row
+from tests.support.factories import full_relation, organisation_row
 
 
 def test_import_export_round_trip_on_each_backend(own_database_url: str, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from crm.offices import get_office
 from crm.queries import dossier_folders, get_relation, shared_fiscal_numbers, timeline
 from models import ChangeEvent, ChangeKind, Office, RelationType
 from sbr_parser import IdentifierType
-from tests.crm.factories import organisation_row
+from tests.support.factories import organisation_row
 
 CONTACT = {
     "number": "1001",

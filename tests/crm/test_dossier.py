@@ -11,7 +11,7 @@ from crm.importer import import_relations
 from crm.offices import get_office
 from crm.queries import dossier_folders, get_relation
 from models import DossierFolder
-from tests.crm.factories import organisation_row
+from tests.support.factories import organisation_row
 
 
 def test_a_new_relation_gets_the_default_tree(session: Session) -> None:

@@ -16,7 +16,7 @@ from crm.export import export_lines
 from crm.importer import import_relations
 from crm.offices import get_office
 from models import Base, ChangeEvent, ChangeKind, Contact, TimelineEvent
-from tests.crm.factories import fiscal_number_row, full_relation, organisation_row
+from tests.support.factories import fiscal_number_row, full_relation, organisation_row
 
 
 def _export(session: Session, office: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from crm.importer import row_errors
 from crm.schema import REQUIRED_FIELDS, RelationDoc
 from models import RelationType
-from tests.crm.factories import full_relation, organisation_row
+from tests.support.factories import full_relation, organisation_row
 
 
 def _fields(data: dict[str, Any]) -> dict[str, str]:

@@ -18,7 +18,7 @@ from crm.importer import import_relations
 from crm.offices import get_office
 from models import Office
 from sbr_parser import IdentifierType
-from tests.crm.factories import organisation_row
+from tests.support.factories import organisation_row
 
 SHARED = {"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": True}
 

@@ -19,8 +19,8 @@ from planner.periods import Period
 from planner.queries import list_workflows
 from planner.rules import create_workflow, deactivate_rule, run_planner, set_rule
 from sbr_parser import testing as build
-from tests.crm.factories import organisation_row
 from tests.database import ADMIN_URL
+from tests.support.factories import organisation_row
 from tests.support.scratch import scratch_postgres_database
 
 D = dt.date

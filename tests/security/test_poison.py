@@ -23,6 +23,7 @@ from sbr_parser import testing as build
 from sbr_parser.identifiers import _cached_check, check_identifier
 from sbr_parser.limits import MAX_ELEMENTS
 from sbr_parser.types import IdentifierType
+from tests.support.factories import jansen_holding
 from tests.support.harness import Pipeline, seed_office
 from workers.app import make_app
 
@@ -64,18 +65,7 @@ def engine(own_database_url: str) -> Iterator[Engine]:
             session,
             {
                 "office": "a",
-                "relations": [
-                    {
-                        "number": "1001",
-                        "type": "organisation",
-                        "name": "Jansen Holding B.V.",
-                        "legal_form": "bv",
-                        "fiscal_numbers": [
-                            {"type": "OB", "value": "001000044B37", "sbr_enabled": True}
-                        ],
-                        "products": ["aangifte_ob"],
-                    }
-                ],
+                "relations": [jansen_holding()],
             },
         )
     yield engine

@@ -143,3 +143,27 @@ def organisation_row(**overrides: Any) -> dict[str, Any]:
 def fiscal_number_row(**overrides: Any) -> dict[str, Any]:
     """A new OB number row with SBR on."""
     return cast(dict[str, Any], _FiscalNumberRow(**overrides))
+
+
+def jansen_holding(
+    *,
+    ob_number: str = "001000044B37",
+    sbr_enabled: bool = True,
+    sbr_start_date: str | None = None,
+    sbr_ideal: bool = False,
+    products: tuple[str, ...] = ("aangifte_ob",),
+) -> dict[str, Any]:
+    """The tests' standard client: relation 1001, Jansen Holding B.V., one OB number."""
+    fiscal_number: dict[str, Any] = {"type": "OB", "value": ob_number, "sbr_enabled": sbr_enabled}
+    if sbr_start_date is not None:
+        fiscal_number["sbr_start_date"] = sbr_start_date
+    if sbr_ideal:
+        fiscal_number["sbr_ideal"] = True
+    return {
+        "number": "1001",
+        "type": "organisation",
+        "name": "Jansen Holding B.V.",
+        "legal_form": "bv",
+        "fiscal_numbers": [fiscal_number],
+        "products": list(products),
+    }
