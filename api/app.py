@@ -16,11 +16,10 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from api import intake, metrics, review, web
+from api.errors import install_error_handlers
 from api.guards import BearerFirst, BodyLimit, SecurityHeaders
 from api.throttle import SignInThrottle
 from config import get_settings
-from crm.errors import NotFoundError
-from inbox.errors import ReturnNotFoundError
 from models import make_engine
 
 __all__ = ["SESSION_COOKIE", "SESSION_MAX_AGE", "create_app"]
@@ -68,10 +67,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.api_body_limit_bytes, exempt=intake.is_intake_path)
     app.add_middleware(SecurityHeaders)
 
-    @app.exception_handler(ReturnNotFoundError)
-    @app.exception_handler(NotFoundError)
-    async def not_found(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+    install_error_handlers(app)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -18,10 +18,8 @@ from sqlalchemy.orm import Session
 from api.dispatch import dispatch_effects, dispatch_redecide
 from api.guards import STAFF_STATE, StaffCaller
 from crm.edits import set_sbr_settings, update_relation
-from crm.errors import CrmError, InvalidRowsError, NotFoundError
 from crm.export import relation_document
 from crm.queries import get_relation, search_relations
-from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.queries import get_return, history_records, list_returns, raw_message
 from inbox.staff import assign, dismiss, rerun, staff_actor, undo
 from matching.candidates import find_candidates
@@ -45,20 +43,10 @@ class Staff(BaseModel):
 
 def _session(request: Request) -> Iterator[Session]:
     # Endpoints that change data commit explicitly before sending effects; whatever is not
-    # committed when the request ends is rolled back.
+    # committed when the request ends is rolled back. Errors are answered by api.errors.
     engine: Engine = request.app.state.engine
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-    except (NotFoundError, ReturnNotFoundError) as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    except InvalidRowsError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"field": e.field, "message": e.message} for e in exc.errors],
-        ) from None
-    except (ActionRefusedError, CrmError) as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(_session)]

@@ -12,23 +12,24 @@ import datetime as dt
 import math
 import secrets
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from api.dispatch import dispatch_effects, dispatch_redecide
+from api.errors import SignInRequiredError
 from api.raw_text import readable_message
 from api.review import NO_NUL, raw_download, return_detail
 from api.throttle import SignInThrottle
 from crm.edits import set_sbr_settings
-from crm.errors import CrmError, InvalidRowsError, NotFoundError
 from crm.staff import HashingBusyError, check_password, end_sessions
-from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.queries import list_returns, raw_message
 from inbox.staff import assign, dismiss, staff_actor
 from models import InboxReturn, Office, ReturnStatus, StaffUser, session_scope
@@ -64,15 +65,42 @@ def _check_csrf(request: Request, token: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="invalid or missing CSRF token")
 
 
-def _signed_in(request: Request, session: Session) -> tuple[StaffUser, Office] | None:
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The staff member of the request's live session."""
+
+    user_id: int
+    email: str
+    office_id: int
+    office_code: str
+
+    def office(self, session: Session) -> Office:
+        """Their office, in ``session``."""
+        office = session.get(Office, self.office_id)
+        if office is None:  # removed since the request began
+            raise SignInRequiredError
+        return office
+
+
+def _signed_in(request: Request) -> SignedIn:
+    """The one sign-in check of every page (a dependency): the session names a member whose
+    session generation it carries, or the request goes to the sign-in page."""
     staff_id = request.session.get("staff_id")
-    user = session.get(StaffUser, staff_id) if isinstance(staff_id, int) else None
-    # A cookie from before a sign-out, a new password or `staff sign-out` carries an older
-    # generation: the session has ended even though the cookie is still validly signed.
-    if user is None or request.session.get("generation") != user.session_generation:
-        return None
-    office = session.get(Office, user.office_id)
-    return None if office is None else (user, office)
+    if not isinstance(staff_id, int):
+        raise SignInRequiredError
+    with session_scope(_engine(request)) as session:
+        user = session.get(StaffUser, staff_id)
+        # A cookie from before a sign-out, a new password or `staff sign-out` carries an older
+        # generation: the session has ended even though the cookie is still validly signed.
+        if user is None or request.session.get("generation") != user.session_generation:
+            raise SignInRequiredError
+        office = session.get(Office, user.office_id)
+        if office is None:
+            raise SignInRequiredError
+        return SignedIn(user.id, user.email, office.id, office.code)
+
+
+SignedInDep = Annotated[SignedIn, Depends(_signed_in)]
 
 
 def _page(request: Request, name: str, context: dict[str, Any], code: int = 200) -> Response:
@@ -128,10 +156,13 @@ def login(
 def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
     """End the session: every cookie of this staff member stops working, not just this one."""
     _check_csrf(request, csrf)
-    with session_scope(_engine(request)) as session:
-        found = _signed_in(request, session)
-        if found is not None:
-            end_sessions(session, found[0].email)
+    try:
+        staff = _signed_in(request)
+    except SignInRequiredError:
+        pass  # nothing to end
+    else:
+        with session_scope(_engine(request)) as session:
+            end_sessions(session, staff.email)
     request.session.clear()
     return _to("/login")
 
@@ -141,13 +172,10 @@ def _client(request: Request) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def queue(request: Request) -> Response:
+def queue(request: Request, staff: SignedInDep) -> Response:
     """The unmatched queue grouped by reason, and the dashboard."""
     with session_scope(_engine(request)) as session:
-        found = _signed_in(request, session)
-        if found is None:
-            return _to("/login")
-        user, office = found
+        office = staff.office(session)
         waiting = list_returns(session, office, status=ReturnStatus.UNMATCHED)
         chart = _chart(session, office)
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -157,18 +185,15 @@ def queue(request: Request) -> Response:
     return _page(
         request,
         "queue.html",
-        {"office": office.code, "email": user.email, "groups": groups, "chart": chart},
+        {"office": office.code, "email": staff.email, "groups": groups, "chart": chart},
     )
 
 
 @router.get("/returns/{return_id}", response_class=HTMLResponse)
-def detail(request: Request, return_id: int) -> Response:
+def detail(request: Request, staff: SignedInDep, return_id: int) -> Response:
     """One return: what was read, why it waits, its history, and the ways to fix it."""
     with session_scope(_engine(request)) as session:
-        found = _signed_in(request, session)
-        if found is None:
-            return _to("/login")
-        user, office = found
+        office = staff.office(session)
         record = return_detail(session, office, return_id)
         text = readable_message(raw_message(session, office, return_id))
     return _page(
@@ -176,7 +201,7 @@ def detail(request: Request, return_id: int) -> Response:
         "return.html",
         {
             "office": office.code,
-            "email": user.email,
+            "email": staff.email,
             "r": record,
             "candidates": record["candidates"],
             "history": record["history"],
@@ -188,19 +213,17 @@ def detail(request: Request, return_id: int) -> Response:
 
 
 @router.get("/returns/{return_id}/raw")
-def raw(request: Request, return_id: int) -> Response:
+def raw(request: Request, staff: SignedInDep, return_id: int) -> Response:
     """The message as received (office-only), as a download the browser never renders."""
     with session_scope(_engine(request)) as session:
-        found = _signed_in(request, session)
-        if found is None:
-            return _to("/login")
-        data = raw_message(session, found[1], return_id)
+        data = raw_message(session, staff.office(session), return_id)
     return raw_download(data, return_id)
 
 
 @router.post("/returns/{return_id}/assign")
 def assign_form(
     request: Request,
+    staff: SignedInDep,
     return_id: int,
     relation_number: Annotated[str, Form(max_length=32, pattern=NO_NUL)],
     csrf: Annotated[str, Form(max_length=100)],
@@ -208,6 +231,7 @@ def assign_form(
     """Assign from the page; a refusal is shown on the return."""
     return _act(
         request,
+        staff,
         return_id,
         csrf,
         lambda s, o, actor: assign(s, o, return_id, relation_number, actor=actor),
@@ -217,19 +241,25 @@ def assign_form(
 @router.post("/returns/{return_id}/dismiss")
 def dismiss_form(
     request: Request,
+    staff: SignedInDep,
     return_id: int,
     remark: Annotated[str, Form(max_length=2000, pattern=NO_NUL)],
     csrf: Annotated[str, Form(max_length=100)],
 ) -> Response:
     """Dismiss from the page with a remark."""
     return _act(
-        request, return_id, csrf, lambda s, o, actor: dismiss(s, o, return_id, remark, actor=actor)
+        request,
+        staff,
+        return_id,
+        csrf,
+        lambda s, o, actor: dismiss(s, o, return_id, remark, actor=actor),
     )
 
 
 @router.post("/relations/{number}/sbr-on")
 def sbr_on(
     request: Request,
+    staff: SignedInDep,
     number: str,
     return_id: Annotated[int, Form()],
     csrf: Annotated[str, Form(max_length=100)],
@@ -238,10 +268,7 @@ def sbr_on(
     _check_csrf(request, csrf)
     engine = _engine(request)
     with session_scope(engine) as session:
-        found = _signed_in(request, session)
-        if found is None:
-            return _to("/login")
-        user, office = found
+        office = staff.office(session)
         record = return_detail(session, office, return_id)
         wanted = [c for c in record["candidates"] if c["relation_number"] == number]
         if not wanted:
@@ -253,28 +280,26 @@ def sbr_on(
             IdentifierType(wanted[0]["identifier_type"]),
             wanted[0]["identifier"],
             enabled=True,
-            source=staff_actor(user.email),
+            source=staff_actor(staff.email),
         )
     dispatch_redecide(engine)
     return _to(f"/returns/{return_id}")
 
 
-def _act(request: Request, return_id: int, csrf: str, action: Any) -> Response:
+def _act(
+    request: Request,
+    staff: SignedIn,
+    return_id: int,
+    csrf: str,
+    action: Callable[[Session, Office, str], InboxReturn],
+) -> Response:
+    """Run a staff action on a return, then its effects; refusals come back as a message
+    (api.errors)."""
     _check_csrf(request, csrf)
     engine = _engine(request)
-    matched = False
-    try:
-        with session_scope(engine) as session:
-            found = _signed_in(request, session)
-            if found is None:
-                return _to("/login")
-            user, office = found
-            row = action(session, office, staff_actor(user.email))
-            matched = row.status is ReturnStatus.MATCHED
-    except ReturnNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such return") from None
-    except (ActionRefusedError, CrmError, NotFoundError, InvalidRowsError) as exc:
-        request.session["message"] = str(exc)
+    with session_scope(engine) as session:
+        row = action(session, staff.office(session), staff_actor(staff.email))
+        matched = row.status is ReturnStatus.MATCHED
     if matched:
         dispatch_effects(engine, [return_id])
     return _to(f"/returns/{return_id}")

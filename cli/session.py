@@ -17,6 +17,7 @@ from crm.errors import CrmError
 from inbox.errors import InboxError
 from models.db import make_engine, session_scope
 from models.migrate import upgrade
+from planner.errors import PlannerError
 
 __all__ = ["cli_engine", "cli_session", "fail"]
 
@@ -45,7 +46,7 @@ def cli_session() -> Iterator[Session]:
     try:
         with session_scope(cli_engine()) as session:
             yield session
-    except (CrmError, InboxError) as exc:
+    except (CrmError, InboxError, PlannerError) as exc:
         raise fail(str(exc)) from None
     except (OperationalError, ProgrammingError) as exc:
         raise fail(

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm.errors import CrmError, NotFoundError
+from crm.errors import NotFoundError
 from crm.queries import get_relation
 from models import Office, PlannerRule, Product, Workflow, WorkflowSource
+from planner.errors import PlannerError
 from planner.periods import PERIOD_KINDS, Period, period_containing, periods_from
 from planner.workflows import insert_workflows, roles_of, workflow_values
 
@@ -84,11 +85,11 @@ def set_rule(
 ) -> PlannerRule:
     """Create or change the relation's planner rule for a product."""
     if period not in PERIOD_KINDS:
-        raise CrmError(f"period must be one of {', '.join(PERIOD_KINDS)}, not {period!r}")
+        raise PlannerError(f"period must be one of {', '.join(PERIOD_KINDS)}, not {period!r}")
     relation = get_relation(session, office, relation_number)
     product = _product(session, office, product_code)
     if period not in product.periods:
-        raise CrmError(f"{product.code} is filed per {' or '.join(product.periods)}")
+        raise PlannerError(f"{product.code} is filed per {' or '.join(product.periods)}")
     rule = session.scalar(
         select(PlannerRule).where(
             PlannerRule.relation_id == relation.id, PlannerRule.product_id == product.id
