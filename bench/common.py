@@ -28,7 +28,7 @@ from models import (
 from models.db import refresh_statistics
 from models.migrate import upgrade
 from sbr_parser import IdentifierType
-from sbr_parser.testing import bsn_for
+from sbr_parser.message_builder import bsn_for
 from tests.support.scratch import DEFAULT_ADMIN_URL, scratch_postgres_database
 
 __all__ = ["database", "fill_office", "peak_rss_mb"]

@@ -39,7 +39,7 @@ from crm.offices import get_office
 from crm.queries import fiscal_numbers_by_value
 from models import make_engine, session_scope
 from sbr_parser import IdentifierType
-from sbr_parser.testing import bsn_for
+from sbr_parser.message_builder import bsn_for
 
 
 def relations_document(count: int) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from matching.candidates import find_candidates
 from matching.decide import ReturnFacts, decide
 from models import make_engine, session_scope
 from sbr_parser import IdentifierType, ReturnKind
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 

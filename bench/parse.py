@@ -36,7 +36,7 @@ from pathlib import Path
 from lxml import etree
 
 from sbr_parser import ParsedReturn, parse_message
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 
 # The real-sample corpus (docs/README.md): SBR_INBOX_SAMPLES_DIR, else beside the clone.
 SAMPLES = Path(

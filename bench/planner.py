@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from bench.common import database, fill_office
 from models import PlannerRule, Product, Relation, Workflow, make_engine, session_scope
 from models.base import table_of
-from planner.rules import first_schedule, run_planner
+from planner.periods import first_schedule
+from planner.rules import run_planner
 
 FIRST = dt.date(2026, 1, 1)
 TODAY = dt.date(2026, 7, 15)

@@ -32,7 +32,7 @@ from inbox.runner import process_until_idle
 from models import Product, Relation, Workflow, make_engine, session_scope
 from models.migrate import upgrade
 from sbr_parser import IdentifierType
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 
 __all__ = ["DEMO_RELATIONS", "demo_command", "demo_messages"]
 

@@ -1,4 +1,4 @@
-"""Contacts, and the client-record "relatie aanmaken o.b.v. contact".
+"""Contacts, and "relatie aanmaken o.b.v. contact" (create a relation from a contact).
 
 Creating a relation from a contact makes a *person* relation with the contact's details and
 number, linked to the contact, and copies the BSN/RSIN of the organisation the contact belongs

@@ -1,4 +1,4 @@
-"""A relation's dossier: the default folder tree (the client-record standard folders).
+"""A relation's dossier: the default folder tree (the standard folders of a client record).
 
 "Aangiften" receives the filed returns (by year, office-only); the WWFT folders hold what the
 anti-money-laundering act makes the office keep. The tree is data, so an office's own standard

@@ -52,7 +52,7 @@ __all__ = [
 ADDRESS_KINDS = ("visiting", "postal", "invoice")
 PERIODS = ("month", "quarter", "year", "four_weeks")
 
-# Required fields per relation type, as data (the client-record mandatory fields). An
+# Required fields per relation type, as data (the mandatory fields of the client record). An
 # organisation needs its legal form because the SBR inbox cannot process its returns without it.
 REQUIRED_FIELDS: dict[RelationType, tuple[str, ...]] = {
     RelationType.ORGANISATION: ("name", "legal_form"),
@@ -142,7 +142,7 @@ class FiscalNumberDoc(_Doc):
 
     @cached_property
     def normalised(self) -> str:
-        """The value in the form the inbox compares (docs/domain.md (return kinds))."""
+        """The value in the form the inbox compares (docs/domain.md, return kinds)."""
         return normalise_identifier(self.type, self.value)
 
 

@@ -49,7 +49,8 @@ from models import (
 )
 from models.base import table_of
 from models.db import refresh_statistics
-from planner.rules import first_schedule, schedule_rule
+from planner.periods import first_schedule
+from planner.schedule import schedule_rule
 
 __all__ = ["SCALAR_FIELDS", "RelationWriter", "WriteResult"]
 

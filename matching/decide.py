@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from matching.codes import LegalForm, RelationType, UnmatchedReason
 from matching.rules import can_receive, lacks_legal_form
 from matching.sentences import explain
-from models.enums import LegalForm, RelationType, UnmatchedReason
 from sbr_parser import ReturnKind
 
 __all__ = ["Candidate", "Decision", "ProductRef", "ReturnFacts", "decide", "decide_for_relation"]

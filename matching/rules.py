@@ -1,8 +1,8 @@
-"""Which relations can receive which return kind (docs/domain.md (matching rules)), held as data.
+"""Which relations can receive which return kind (docs/domain.md, matching rules), as data.
 
 One row per kind: the fiscal number type it is matched on, the relation types that can receive
 it, and - for organisation-like relations - the legal forms that can. ``None`` for legal forms
-means "any, but it must be set": the client-record rules make the legal form mandatory for an
+means "any, but it must be set": the client record makes the legal form mandatory for an
 organisation whose returns go through the SBR inbox.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from models.enums import LegalForm, RelationType
+from matching.codes import LegalForm, RelationType
 from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = ["KIND_RULES", "KindRule", "can_receive", "lacks_legal_form"]
@@ -51,7 +51,7 @@ KIND_RULES: dict[ReturnKind, KindRule] = {
 
 # Relation types that have a legal form (rechtsvorm); a person has none.
 _ORGANISATION_LIKE = frozenset({RelationType.ORGANISATION, RelationType.INTERNAL})
-# Only these must have their legal form set to receive returns (the client-record rule).
+# Only these must have their legal form set to receive returns (a rule of the client record).
 _LEGAL_FORM_REQUIRED = frozenset({RelationType.ORGANISATION})
 
 

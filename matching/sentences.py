@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from models.enums import UnmatchedReason
+from matching.codes import UnmatchedReason
 from sbr_parser import ReturnKind
 
 if TYPE_CHECKING:

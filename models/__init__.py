@@ -4,12 +4,13 @@ Every row belongs to one office (the tenant); references between an office's row
 composite (id, office_id) foreign keys, so the database itself refuses to cross offices.
 """
 
+from models.access import ApiToken, IntakeKey, StaffUser
 from models.base import Base
 from models.catalogue import CATALOGUE, seed_products
 from models.changes import ChangeEvent
 from models.crm import FiscalNumber, Office, Product, Relation, RelationAddress, RelationProduct
 from models.db import make_engine, session_scope
-from models.dossier import DossierFolder, TimelineEvent
+from models.dossier import Document, DossierFolder, TimelineEvent
 from models.enums import (
     ChangeKind,
     LegalForm,
@@ -18,9 +19,10 @@ from models.enums import (
     UnmatchedReason,
     WorkflowSource,
 )
-from models.inbox import InboxReturn, PlannerRule, RawMessage, ReturnEvent, Workflow
+from models.inbox import InboxReturn, RawMessage, ReturnEvent
+from models.outbox import OutboxMessage
 from models.people import Contact, RelationContact, RelationGroup, RelationRole, TeamMember
-from models.pipeline import ApiToken, Document, IntakeKey, OutboxMessage, StaffUser
+from models.planner import PlannerRule, Workflow
 
 __all__ = [
     "CATALOGUE",

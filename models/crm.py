@@ -29,8 +29,8 @@ from models.enums import LegalForm, RelationType, string_enum
 from sbr_parser import IdentifierType, normalise_identifier
 
 if TYPE_CHECKING:
-    from models.inbox import PlannerRule
     from models.people import RelationContact, RelationGroup, RelationRole
+    from models.planner import PlannerRule
 
 __all__ = [
     "FiscalNumber",
@@ -69,7 +69,7 @@ class Office(TimestampMixin, Base):
 
 
 class Relation(TimestampMixin, Base):
-    """A client dossier (relatie), with the client-record fields for every relation type."""
+    """A client dossier (relatie), with the client-record fields of every relation type."""
 
     __tablename__ = "relation"
     __table_args__ = (

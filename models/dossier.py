@@ -1,6 +1,6 @@
 """A relation's dossier (folder tree) and timeline.
 
-A folder's name is unique among its siblings. Names are free text: the client-record own
+A folder's name is unique among its siblings. Names are free text: the standard
 "UBO/Due Diligence" contains a slash, so the tree is kept by ``parent_id`` rather than by
 slash-joined paths. Top-level folders have no parent, and NULLs are distinct in a unique
 constraint on both backends, so a partial unique index guards their names.
@@ -77,3 +77,26 @@ class TimelineEvent(Base):
     text: Mapped[str] = mapped_column(Text)
     # Ids of what the event is about ({"return_id": 12}), for links; never the data itself.
     refs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Document(Base):
+    """A document in a relation's dossier folder; a filed return points at its return."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("return_id"),
+        same_office("relation_id", "relation"),
+        Index("ix_document_folder", "folder_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    relation_id: Mapped[int] = mapped_column(Integer)
+    folder_id: Mapped[int] = mapped_column(ForeignKey("dossier_folder.id", ondelete="CASCADE"))
+    return_id: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(500))
+    client_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

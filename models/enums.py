@@ -1,5 +1,8 @@
 """Domain codes stored in the database (docs/domain.md), as string enums.
 
+Relation types, legal forms and unmatched reasons are defined in :mod:`matching.codes` (so the
+pure rules need no ORM) and re-exported here with the codes only the database needs.
+
 They are stored as their string values with a CHECK constraint (not native PostgreSQL enums), so
 adding a code is a one-line migration on both PostgreSQL and SQLite.
 """
@@ -10,6 +13,9 @@ import enum
 
 from sqlalchemy import Enum
 
+# The codes the pure matching rules speak, defined there without any dependency.
+from matching.codes import LegalForm, RelationType, UnmatchedReason
+
 __all__ = [
     "ChangeKind",
     "LegalForm",
@@ -19,30 +25,6 @@ __all__ = [
     "WorkflowSource",
     "string_enum",
 ]
-
-
-class RelationType(enum.StrEnum):
-    """``relation.type``: what kind of client dossier a relation is."""
-
-    ORGANISATION = "organisation"
-    PERSON = "person"
-    INTERNAL = "internal"
-    SUPPLIER = "supplier"
-
-
-class LegalForm(enum.StrEnum):
-    """``relation.legal_form`` (rechtsvorm) of an organisation."""
-
-    EENMANSZAAK = "eenmanszaak"
-    VOF = "vof"
-    CV = "cv"
-    MAATSCHAP = "maatschap"
-    BV = "bv"
-    NV = "nv"
-    COOPERATIE = "cooperatie"
-    STICHTING = "stichting"
-    VERENIGING = "vereniging"
-    OTHER = "other"
 
 
 class ChangeKind(enum.StrEnum):
@@ -77,19 +59,6 @@ class ReturnStatus(enum.StrEnum):
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     DISMISSED = "dismissed"
-
-
-class UnmatchedReason(enum.StrEnum):
-    """Why a readable return was not placed: the reason codes of docs/domain.md, in order."""
-
-    INVALID_IDENTIFIER = "invalid_identifier"
-    NO_RELATION = "no_relation"
-    LEGAL_FORM_MISSING = "legal_form_missing"
-    WRONG_RELATION_TYPE = "wrong_relation_type"
-    SBR_DISABLED = "sbr_disabled"
-    BEFORE_SBR_START = "before_sbr_start"
-    AMBIGUOUS = "ambiguous"
-    NO_PRODUCT = "no_product"
 
 
 class WorkflowSource(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""The inbox: received messages, the returns read from them, their decisions, and workflows.
+"""The inbox: received messages, the returns read from them, and their decisions.
 
 * ``raw_message`` keeps each message's bytes once per office, addressed by sha256: a second
   delivery of the same bytes points at the same row instead of storing them again.
@@ -6,7 +6,8 @@
   duplicate / dismissed), reason, what the parser read, and where it was placed.
 * ``return_event`` is the history of decisions: every automatic or staff decision, with time,
   actor, rule and reason, never updated.
-* ``workflow`` is the work for one relation, product and period; the planner issue extends it.
+
+Workflows, which returns are placed in, are the planner's (``models.planner``).
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, TimestampMixin
-from models.crm import Product, same_office
-from models.enums import ReturnStatus, WorkflowSource, string_enum
+from models.base import Base
+from models.crm import same_office
+from models.enums import ReturnStatus, string_enum
 from sbr_parser import IdentifierType, ReturnKind
 
-__all__ = ["InboxReturn", "PlannerRule", "RawMessage", "ReturnEvent", "Workflow"]
+__all__ = ["InboxReturn", "RawMessage", "ReturnEvent"]
 
 
 class RawMessage(Base):
@@ -55,35 +56,6 @@ class RawMessage(Base):
     stored_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
-
-
-class Workflow(TimestampMixin, Base):
-    """The work for one relation, one product, one period (unique together)."""
-
-    __tablename__ = "workflow"
-    __table_args__ = (
-        UniqueConstraint("relation_id", "product_id", "period_start", "period_end"),
-        UniqueConstraint("id", "office_id"),
-        same_office("relation_id", "relation"),
-        same_office("product_id", "product"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
-    relation_id: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[int] = mapped_column(Integer)
-    period_start: Mapped[dt.date] = mapped_column(Date)
-    period_end: Mapped[dt.date] = mapped_column(Date)
-    source: Mapped[WorkflowSource] = mapped_column(string_enum(WorkflowSource, "workflow_source"))
-    # The current step's name (see planner.steps), "done" at the end.
-    status: Mapped[str] = mapped_column(String(32), default="prepare")
-    period_kind: Mapped[str | None] = mapped_column(String(16))
-    deadline: Mapped[dt.date | None] = mapped_column(Date)
-    # Ordered steps: [{"name", "member" (team member code or null), "ideal_payment"?}].
-    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    # From the fiscal number's sbr_ideal: the client's approval step offers an iDEAL payment.
-    ideal_payment: Mapped[bool] = mapped_column(Boolean, default=False)
-    amount_due: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
 
 
 class InboxReturn(Base):
@@ -181,34 +153,3 @@ class ReturnEvent(Base):
     explanation_en: Mapped[str | None] = mapped_column(Text)
     # The relation numbers involved, the change event that triggered it, the state undone, ...
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class PlannerRule(TimestampMixin, Base):
-    """Creates a relation's workflows of one product for future periods (plannerregel)."""
-
-    __tablename__ = "planner_rule"
-    __table_args__ = (
-        UniqueConstraint("relation_id", "product_id"),
-        same_office("relation_id", "relation"),
-        same_office("product_id", "product"),
-        # The daily run reads only the rules whose next creation moment has come.
-        Index("ix_planner_rule_due", "active", "next_creation_on"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
-    relation_id: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[int] = mapped_column(Integer)
-    period: Mapped[str] = mapped_column(String(16))
-    first_period_start: Mapped[dt.date] = mapped_column(Date)
-    create_days_before_start: Mapped[int] = mapped_column(Integer, default=0)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The start of the next period to create, and the day it is due to be created.
-    next_period_start: Mapped[dt.date] = mapped_column(Date)
-    next_creation_on: Mapped[dt.date] = mapped_column(Date)
-
-    product: Mapped[Product] = relationship(
-        primaryjoin="PlannerRule.product_id == Product.id",
-        foreign_keys="PlannerRule.product_id",
-        viewonly=True,
-    )

@@ -19,6 +19,7 @@ __all__ = [
     "PERIOD_KINDS",
     "Period",
     "deadline",
+    "first_schedule",
     "kind_of",
     "period_containing",
     "periods_from",
@@ -109,3 +110,13 @@ DEADLINE_RULES: dict[str, Callable[[str, Period], dt.date]] = {
 def deadline(rule: str, kind: str, period: Period) -> dt.date:
     """The deadline of ``period`` under the product's deadline ``rule``."""
     return DEADLINE_RULES[rule](kind, period)
+
+
+def first_schedule(period: str, first_start: dt.date, lead_days: int) -> dict[str, dt.date]:
+    """A new planner rule's next period start and creation day: its first period, minus the
+    lead time (``create_days_before_start``)."""
+    start = period_containing(period, first_start, anchor=first_start).start
+    return {
+        "next_period_start": start,
+        "next_creation_on": start - dt.timedelta(days=lead_days),
+    }

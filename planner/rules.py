@@ -22,16 +22,15 @@ from crm.errors import NotFoundError
 from crm.queries import get_relation
 from models import Office, PlannerRule, Product, Workflow, WorkflowSource
 from planner.errors import PlannerError
-from planner.periods import PERIOD_KINDS, Period, period_containing, periods_from
+from planner.periods import PERIOD_KINDS, Period, periods_from
+from planner.schedule import schedule, schedule_rule
 from planner.workflows import insert_workflows, roles_of, workflow_values
 
 __all__ = [
     "PlannerReport",
     "create_workflow",
     "deactivate_rule",
-    "first_schedule",
     "run_planner",
-    "schedule_rule",
     "set_rule",
 ]
 
@@ -44,32 +43,6 @@ class PlannerReport:
 
     rules: int = 0
     workflows_made: int = 0
-
-
-def _schedule(rule: PlannerRule, period_start: dt.date) -> None:
-    rule.next_period_start = period_start
-    rule.next_creation_on = period_start - dt.timedelta(days=rule.create_days_before_start)
-
-
-def first_schedule(period: str, first_start: dt.date, lead_days: int) -> dict[str, dt.date]:
-    """A new rule's next period start and creation day: its first period, minus the lead."""
-    start = period_containing(period, first_start, anchor=first_start).start
-    return {
-        "next_period_start": start,
-        "next_creation_on": start - dt.timedelta(days=lead_days),
-    }
-
-
-def schedule_rule(rule: PlannerRule, *, restart: bool) -> None:
-    """Set when the rule makes its next workflow: from its first period when new or when its
-    period or first period changed (``restart``), else from where it was."""
-    if restart or rule.next_period_start is None:
-        for name, value in first_schedule(
-            rule.period, rule.first_period_start, rule.create_days_before_start
-        ).items():
-            setattr(rule, name, value)
-    else:
-        _schedule(rule, rule.next_period_start)
 
 
 def set_rule(
@@ -152,7 +125,7 @@ def run_planner(session: Session, today: dt.date, *, limit: int | None = None) -
             lead = dt.timedelta(days=rule.create_days_before_start)
             for period in periods_from(rule.period, rule.next_period_start):
                 if period.start - lead > today:
-                    _schedule(rule, period.start)
+                    schedule(rule, period.start)
                     break
                 rows.append(
                     workflow_values(
@@ -182,7 +155,7 @@ def create_workflow(
 ) -> Workflow:
     """Staff make a workflow by hand for a period that has already started (or any period).
 
-    The client-record rule "maak een workflow aan indien de aangifteperiode al is gestart": the
+    The office software's rule "maak een workflow aan indien de aangifteperiode al is gestart": the
     planner only makes future periods. Returns the existing workflow if there is one.
     """
     relation = get_relation(session, office, relation_number)

@@ -17,7 +17,7 @@ from crm.staff import add_staff, issue_token
 from inbox.intake import receive
 from inbox.runner import process_until_idle
 from models import make_engine, session_scope
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 from tests.support.factories import jansen_holding
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 from tests.cli.conftest import Run, run_cli
 from tests.support.factories import jansen_holding
 

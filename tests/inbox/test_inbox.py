@@ -20,7 +20,7 @@ from inbox.redecide import redecide_changes
 from inbox.staff import assign, dismiss, staff_actor, undo
 from models import InboxReturn, Office, RawMessage, ReturnStatus, Workflow
 from sbr_parser import IdentifierType
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 
 D = dt.date
 Q1 = (D(2026, 1, 1), D(2026, 3, 31))

@@ -20,7 +20,7 @@ from models import (
     session_scope,
 )
 from planner.rules import run_planner, set_rule
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 from tests.support.harness import Pipeline, seed_office
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))

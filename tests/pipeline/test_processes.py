@@ -13,7 +13,7 @@ from crm.edits import set_sbr_settings
 from inbox.dropfolder import DropFolder
 from models import InboxReturn, Office, ReturnStatus, session_scope
 from sbr_parser import IdentifierType
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 from tests.support.harness import Pipeline, free_port, seed_office, wait_for
 
 

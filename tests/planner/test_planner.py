@@ -18,7 +18,7 @@ from models.migrate import upgrade
 from planner.periods import Period
 from planner.queries import list_workflows
 from planner.rules import create_workflow, deactivate_rule, run_planner, set_rule
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 from tests.database import ADMIN_URL
 from tests.support.factories import organisation_row
 from tests.support.scratch import scratch_postgres_database

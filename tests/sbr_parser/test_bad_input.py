@@ -18,7 +18,7 @@ from sbr_parser import (
     parse_file,
     parse_message,
 )
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 
 R = RejectionReason
 OB = build.ob_return("001000044B37", dt.date(2026, 1, 1), dt.date(2026, 3, 31))

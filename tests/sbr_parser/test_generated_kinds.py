@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from sbr_parser import IdentifierType, ParsedReturn, ReturnKind, parse_message
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 
 d = dt.date
 GENERATIONS = [16, 17, 18, 19, 20]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sbr_parser import ParsedReturn, Rejection, parse_message
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 from tests.conftest import SAMPLES_DIR
 
 GENERATED = [

@@ -16,7 +16,7 @@ from crm.offices import ensure_office
 from inbox.dropfolder import UNREADABLE, DropFolder, DropFolderError
 from models import InboxReturn, Office, RawMessage, ReturnStatus, make_engine, session_scope
 from models.migrate import upgrade
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 

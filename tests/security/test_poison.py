@@ -19,7 +19,7 @@ from inbox.intake import receive
 from inbox.runner import process_until_idle
 from models import InboxReturn, ReturnEvent, ReturnStatus, make_engine, session_scope
 from sbr_parser import Rejection, RejectionReason, parse_message
-from sbr_parser import testing as build
+from sbr_parser import message_builder as build
 from sbr_parser.identifiers import _cached_check, check_identifier
 from sbr_parser.limits import MAX_ELEMENTS
 from sbr_parser.types import IdentifierType

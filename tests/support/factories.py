@@ -7,7 +7,7 @@ from typing import Any, cast
 from factory.base import DictFactory
 from factory.declarations import LazyFunction, Sequence
 
-from sbr_parser.testing import bsn_for
+from sbr_parser.message_builder import bsn_for
 
 
 class _FiscalNumberRow(DictFactory):

@@ -334,7 +334,7 @@ def seed_office(engine: Engine, code: str, relations: int, *, offset: int = 0) -
     Returns the OB numbers, through the real import.
     """
     from crm.importer import import_relations  # noqa: PLC0415 - harness-only dependency
-    from sbr_parser.testing import bsn_for  # noqa: PLC0415
+    from sbr_parser.message_builder import bsn_for  # noqa: PLC0415
 
     numbers = [f"{bsn_for(offset + i)}B01" for i in range(relations)]
     document = {
@@ -368,7 +368,7 @@ def day_of_messages(numbers: Sequence[str], count: int) -> list[bytes]:
     land in the same workflow as a new version), plus a few that cannot be placed or read."""
     import datetime as dt  # noqa: PLC0415
 
-    from sbr_parser import testing as build  # noqa: PLC0415
+    from sbr_parser import message_builder as build  # noqa: PLC0415
 
     messages: list[bytes] = []
     for index in range(count):

@@ -1,25 +1,14 @@
-"""The transactional outbox, dossier documents and intake keys.
-
-* ``outbox``: a task to send, written in the same transaction as the decision that wants it,
-  and marked sent after the broker took it. A crash between commit and send leaves an unsent
-  row, which the sweeper sends: the decision and its effects cannot part ways.
-* ``document``: a file in a relation's dossier; a filed return is one, unique per return, which
-  makes filing idempotent.
-* ``intake_key``: a per-office key for the HTTP intake (stored hashed; separate from staff
-  credentials).
+"""Who may use the inbox: staff users and their API tokens, and the intake keys of sending
+programs. Secrets are stored hashed (argon2id for passwords, sha256 for random tokens).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -28,54 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
-from models.crm import same_office
 
-__all__ = ["ApiToken", "Document", "IntakeKey", "OutboxMessage", "StaffUser"]
-
-
-class OutboxMessage(Base):
-    """One task to publish after commit: name and ids, never payloads."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        # One effect per return and task: a decision retried cannot enqueue it twice.
-        UniqueConstraint("task", "return_id"),
-        Index("ix_outbox_unsent", "sent_at", "id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
-    task: Mapped[str] = mapped_column(String(100))
-    return_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Document(Base):
-    """A document in a relation's dossier folder; a filed return points at its return."""
-
-    __tablename__ = "document"
-    __table_args__ = (
-        UniqueConstraint("return_id"),
-        same_office("relation_id", "relation"),
-        Index("ix_document_folder", "folder_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
-    relation_id: Mapped[int] = mapped_column(Integer)
-    folder_id: Mapped[int] = mapped_column(ForeignKey("dossier_folder.id", ondelete="CASCADE"))
-    return_id: Mapped[int | None] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(500))
-    client_visible: Mapped[bool] = mapped_column(Boolean, default=False)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+__all__ = ["ApiToken", "IntakeKey", "StaffUser"]
 
 
 class IntakeKey(Base):

@@ -1,0 +1,45 @@
+"""The transactional outbox: a task to send, written in the same transaction as the decision
+that wants it, and marked sent after the broker took it. A crash between commit and send leaves
+an unsent row, which the sweeper sends: the decision and its effects cannot part ways.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+__all__ = ["OutboxMessage"]
+
+
+class OutboxMessage(Base):
+    """One task to publish after commit: name and ids, never payloads."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # One effect per return and task: a decision retried cannot enqueue it twice.
+        UniqueConstraint("task", "return_id"),
+        Index("ix_outbox_unsent", "sent_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    task: Mapped[str] = mapped_column(String(100))
+    return_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
