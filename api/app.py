@@ -20,6 +20,7 @@ from api.errors import install_error_handlers
 from api.guards import BearerFirst, BodyLimit, SecurityHeaders
 from api.throttle import SignInThrottle
 from config import get_settings
+from inbox.dispatch import install_from_settings
 from models import make_engine
 
 __all__ = ["SESSION_COOKIE", "SESSION_MAX_AGE", "create_app"]
@@ -36,6 +37,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         description="Intake of SBR messages, review of what could not be placed, operations.",
     )
     settings = get_settings()
+    # Celery when a broker is set, else the embedded runner: chosen once, for this process.
+    install_from_settings(settings)
     app.state.engine = make_engine(database_url or settings.database_url, pool_pre_ping=True)
     app.state.sign_in_throttle = SignInThrottle()
     app.include_router(intake.router)

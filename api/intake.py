@@ -23,8 +23,8 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.requests import ClientDisconnect
 
-from api.dispatch import dispatch_returns
 from config import get_settings
+from inbox.dispatch import unit_of_work
 from inbox.intake import receive, receive_oversized
 from inbox.keys import office_for_intake_key
 from models import Office, session_scope
@@ -96,7 +96,6 @@ async def deliver(
             detail={"id": row_id, "status": "rejected", "reason": "too_large"},
         )
     row_id = await run_in_threadpool(_store, engine, target, body, x_file_name)
-    await run_in_threadpool(dispatch_returns, [row_id])
     return Received(id=row_id)
 
 
@@ -121,7 +120,8 @@ def _office(engine: Engine, code: str, key: str | None) -> Office:
 
 
 def _store(engine: Engine, office: Office, body: bytes, name: str | None) -> int:
-    with session_scope(engine) as session:
+    # Committed, then sent to be decided (inbox.dispatch): the 202 means stored.
+    with unit_of_work(engine) as session:
         return receive(session, session.merge(office), body, name).id
 
 

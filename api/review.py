@@ -15,19 +15,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.dispatch import dispatch_effects, dispatch_redecide
 from api.guards import STAFF_STATE, StaffCaller
 from crm.edits import set_sbr_settings, update_relation
 from crm.export import relation_document
 from crm.queries import get_relation, search_relations
-from inbox.queries import get_return, history_records, list_returns, raw_message
+from inbox.dispatch import commit_and_dispatch
+from inbox.queries import get_return, list_returns, raw_message, return_detail
+from inbox.records import ReturnDetail, ReturnRecord
 from inbox.staff import assign, dismiss, rerun, staff_actor, undo
-from matching.candidates import find_candidates
-from matching.rules import KIND_RULES
 from models import InboxReturn, Office, ReturnStatus, session_scope
 from sbr_parser import IdentifierType, ReturnKind
 
-__all__ = ["raw_download", "return_detail", "router"]
+__all__ = ["raw_download", "router"]
 
 router = APIRouter(prefix="/api/offices/{office}", tags=["review"])
 _bearer = HTTPBearer(auto_error=False)
@@ -124,7 +123,7 @@ def returns(
     period_end: dt.date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[dict[str, Any]]:
+) -> list[ReturnRecord]:
     """The office's returns (the `returns list` objects), filtered and paged."""
     return list_returns(
         session,
@@ -140,39 +139,8 @@ def returns(
     )
 
 
-def return_detail(session: Session, office: Office, return_id: int) -> dict[str, Any]:
-    """A return's record, its history and the relations holding its number (API and page)."""
-    record = get_return(session, office, return_id)
-    row = session.get(InboxReturn, return_id)
-    candidates: list[dict[str, Any]] = []
-    if row is not None and row.kind is not None and row.identifier_normalised:
-        candidates = [
-            {
-                "relation_number": c.relation_number,
-                "name": c.relation_name,
-                "type": c.relation_type.value,
-                "sbr_enabled": c.sbr_enabled,
-                "sbr_start_date": None
-                if c.sbr_start_date is None
-                else c.sbr_start_date.isoformat(),
-                "identifier_type": KIND_RULES[row.kind].identifier_type.value,
-                "identifier": row.identifier_normalised,
-            }
-            for c in find_candidates(
-                session, office.id, KIND_RULES[row.kind].identifier_type, row.identifier_normalised
-            )
-        ]
-    events = history_records(session, office, return_id)
-    return {
-        **record,
-        "history": events,
-        "candidates": candidates,
-        "raw_url": f"/api/offices/{office.code}/returns/{return_id}/raw",
-    }
-
-
 @router.get("/returns/{return_id}")
-def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> dict[str, Any]:
+def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> ReturnDetail:
     """One return with its decision history and the relations holding its number."""
     return return_detail(session, _office(session, staff), return_id)
 
@@ -202,15 +170,13 @@ def raw_download(data: bytes, return_id: int) -> Response:
     )
 
 
-def _after(request: Request, session: Session, staff: Staff, row: InboxReturn) -> dict[str, Any]:
-    """Commit a staff decision, send (or, embedded, run) its effects, answer the new record.
+def _after(request: Request, session: Session, staff: Staff, row: InboxReturn) -> ReturnRecord:
+    """Commit a staff decision, hand on its effects, answer the new record.
 
-    The record is read in a fresh session: the effects ran in their own transactions.
+    The record is read in a fresh session: the effects may have run in their own transactions.
     """
-    session.commit()
+    commit_and_dispatch(session)
     engine: Engine = request.app.state.engine
-    if row.status is ReturnStatus.MATCHED:
-        dispatch_effects(engine, [row.id])
     with session_scope(engine) as fresh:
         return get_return(fresh, _office(fresh, staff), row.id)
 
@@ -218,7 +184,7 @@ def _after(request: Request, session: Session, staff: Staff, row: InboxReturn) -
 @router.post("/returns/{return_id}/assign")
 def assign_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID, body: Assign
-) -> dict[str, Any]:
+) -> ReturnRecord:
     """Place an unmatched return with a relation (rules 3 and 7 still apply; else 409)."""
     row = assign(
         session,
@@ -233,7 +199,7 @@ def assign_return(
 @router.post("/returns/{return_id}/dismiss")
 def dismiss_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID, body: Dismiss
-) -> dict[str, Any]:
+) -> ReturnRecord:
     """Take a return out of the review queue with a remark."""
     row = dismiss(
         session, _office(session, staff), return_id, body.remark, actor=staff_actor(staff.email)
@@ -244,7 +210,7 @@ def dismiss_return(
 @router.post("/returns/{return_id}/undo")
 def undo_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID
-) -> dict[str, Any]:
+) -> ReturnRecord:
     """Take back the last staff assignment or dismissal."""
     row = undo(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
     return _after(request, session, staff, row)
@@ -253,18 +219,15 @@ def undo_return(
 @router.post("/returns/{return_id}/rerun")
 def rerun_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID
-) -> dict[str, Any]:
+) -> ReturnRecord:
     """Run the rules again for one unmatched return."""
     row = rerun(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
     return _after(request, session, staff, row)
 
 
-def _after_relation_change(
-    request: Request, session: Session, office: Office, number: str
-) -> dict[str, Any]:
+def _after_relation_change(session: Session, office: Office, number: str) -> dict[str, Any]:
     """Commit a relation edit, re-decide the returns it may resolve, answer the relation."""
-    session.commit()
-    redecided = dispatch_redecide(request.app.state.engine)
+    redecided = commit_and_dispatch(session).redecided
     return {
         **relation_document(get_relation(session, office, number)),
         "returns_redecided": redecided,
@@ -293,7 +256,7 @@ def relation(session: SessionDep, staff: StaffDep, number: str) -> dict[str, Any
 
 @router.post("/relations/{number}/sbr")
 def relation_sbr(
-    request: Request, session: SessionDep, staff: StaffDep, number: str, body: SbrSettings
+    session: SessionDep, staff: StaffDep, number: str, body: SbrSettings
 ) -> dict[str, Any]:
     """Switch SBR on/off, set the start date or iDEAL of a fiscal number; waiting returns with
     that number are decided again."""
@@ -309,12 +272,12 @@ def relation_sbr(
         ideal=body.sbr_ideal,
         source=staff_actor(staff.email),
     )
-    return _after_relation_change(request, session, office, number)
+    return _after_relation_change(session, office, number)
 
 
 @router.post("/relations/{number}/products")
 def relation_product(
-    request: Request, session: SessionDep, staff: StaffDep, number: str, body: AddProduct
+    session: SessionDep, staff: StaffDep, number: str, body: AddProduct
 ) -> dict[str, Any]:
     """Add an active product to the relation; waiting returns are decided again."""
     office = _office(session, staff)
@@ -328,4 +291,4 @@ def relation_product(
             {"products": [*document["products"], body.code]},
             source=staff_actor(staff.email),
         )
-    return _after_relation_change(request, session, office, number)
+    return _after_relation_change(session, office, number)

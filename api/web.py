@@ -23,14 +23,15 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from api.dispatch import dispatch_effects, dispatch_redecide
 from api.errors import SignInRequiredError
 from api.raw_text import readable_message
-from api.review import NO_NUL, raw_download, return_detail
+from api.review import NO_NUL, raw_download
 from api.throttle import SignInThrottle
 from crm.edits import set_sbr_settings
 from crm.staff import HashingBusyError, check_password, end_sessions
-from inbox.queries import list_returns, raw_message
+from inbox.dispatch import unit_of_work
+from inbox.queries import list_returns, raw_message, return_detail
+from inbox.records import ReturnRecord
 from inbox.staff import assign, dismiss, staff_actor
 from models import InboxReturn, Office, ReturnStatus, StaffUser, session_scope
 from sbr_parser import IdentifierType
@@ -178,9 +179,9 @@ def queue(request: Request, staff: SignedInDep) -> Response:
         office = staff.office(session)
         waiting = list_returns(session, office, status=ReturnStatus.UNMATCHED)
         chart = _chart(session, office)
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    grouped: dict[str, list[ReturnRecord]] = defaultdict(list)
     for record in waiting:
-        grouped[record["reason"] or ""].append(record)
+        grouped[record.reason or ""].append(record)
     groups = [{"reason": reason, "returns": rows} for reason, rows in sorted(grouped.items())]
     return _page(
         request,
@@ -203,8 +204,8 @@ def detail(request: Request, staff: SignedInDep, return_id: int) -> Response:
             "office": office.code,
             "email": staff.email,
             "r": record,
-            "candidates": record["candidates"],
-            "history": record["history"],
+            "candidates": record.candidates,
+            "history": record.history,
             "raw_url": f"/returns/{return_id}/raw",
             "raw_text": text,
             "message": request.session.pop("message", None),
@@ -267,22 +268,21 @@ def sbr_on(
     """Switch SBR on for the relation's fiscal number of this return; re-decide."""
     _check_csrf(request, csrf)
     engine = _engine(request)
-    with session_scope(engine) as session:
+    with unit_of_work(engine) as session:  # re-decide follows the commit (inbox.dispatch)
         office = staff.office(session)
         record = return_detail(session, office, return_id)
-        wanted = [c for c in record["candidates"] if c["relation_number"] == number]
+        wanted = [c for c in record.candidates if c.relation_number == number]
         if not wanted:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such relation here")
         set_sbr_settings(
             session,
             office,
             number,
-            IdentifierType(wanted[0]["identifier_type"]),
-            wanted[0]["identifier"],
+            IdentifierType(wanted[0].identifier_type),
+            wanted[0].identifier,
             enabled=True,
             source=staff_actor(staff.email),
         )
-    dispatch_redecide(engine)
     return _to(f"/returns/{return_id}")
 
 
@@ -296,12 +296,8 @@ def _act(
     """Run a staff action on a return, then its effects; refusals come back as a message
     (api.errors)."""
     _check_csrf(request, csrf)
-    engine = _engine(request)
-    with session_scope(engine) as session:
-        row = action(session, staff.office(session), staff_actor(staff.email))
-        matched = row.status is ReturnStatus.MATCHED
-    if matched:
-        dispatch_effects(engine, [return_id])
+    with unit_of_work(_engine(request)) as session:  # effects follow the commit
+        action(session, staff.office(session), staff_actor(staff.email))
     return _to(f"/returns/{return_id}")
 
 

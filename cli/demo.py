@@ -262,13 +262,13 @@ def _returns_table(engine: Any) -> Table:
         records = list_returns(session, get_office(session, "demo"))
     for record in records:
         table.add_row(
-            record["file"],
-            record["kind"] or "",
-            record["status"],
-            record["reason"] or "",
-            record["relation_number"] or "",
-            str(record["version"] or ""),
-            record["explanation_en"] or "",
+            record.file,
+            record.kind or "",
+            record.status,
+            record.reason or "",
+            record.relation_number or "",
+            str(record.version or ""),
+            record.explanation_en or "",
         )
     return table
 
@@ -276,7 +276,7 @@ def _returns_table(engine: Any) -> Table:
 def _summary(engine: Any) -> Table:
     with session_scope(engine) as session:
         records = list_returns(session, get_office(session, "demo"))
-    counts = Counter((r["status"], r["reason"] or "") for r in records)
+    counts = Counter((r.status, r.reason or "") for r in records)
     table = Table(title="Summary")
     table.add_column("status")
     table.add_column("reason")

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from api.dispatch import dispatch_returns
-from cli.render import progress_bar
+from cli.render import json_array, progress_bar
 from cli.session import cli_engine, cli_session, fail
 from config import get_settings
 from crm.offices import resolve_office
 from inbox.intake import receive
 from inbox.queries import get_return, history_records, list_returns
+from inbox.records import ReturnRecord
 from inbox.runner import IdleReport, process_until_idle
 from models import ReturnStatus
 
@@ -48,10 +48,9 @@ def ingest_command(
     with cli_session() as session:
         chosen = resolve_office(session, office)
         ids = [receive(session, chosen, file.read_bytes(), file.name).id for file in files]
-    # Printed and enqueued after the commit: an id printed is a return stored.
+    # Printed after the commit (which also sent them to be decided): an id printed is stored.
     for return_id in ids:
         typer.echo(return_id)
-    dispatch_returns(ids)
 
 
 def process_command(
@@ -95,21 +94,21 @@ def list_command(
         chosen = resolve_office(session, office)
         records = list_returns(session, chosen, status=status, reason=reason)
     if as_json:
-        typer.echo(json.dumps(records, ensure_ascii=False))
+        typer.echo(json_array(records))
         return
     table = Table(title=f"Returns of {chosen.code}")
     for column in ("id", "file", "kind", "identifier", "period", "status", "reason", "relation"):
         table.add_column(column)
     for record in records:
         table.add_row(
-            str(record["id"]),
-            record["file"] or "",
-            record["kind"] or "",
-            record["identifier"] or "",
+            str(record.id),
+            record.file or "",
+            record.kind or "",
+            record.identifier or "",
             _period(record),
-            record["status"],
-            record["reason"] or "",
-            record["relation_number"] or "",
+            record.status,
+            record.reason or "",
+            record.relation_number or "",
         )
     Console(width=max(120, Console().width)).print(table)
 
@@ -126,7 +125,8 @@ def show_command(
         record = get_return(session, chosen, return_id)
         events = history_records(session, chosen, return_id)
     if as_json:
-        typer.echo(json.dumps({**record, "history": events}, ensure_ascii=False, indent=2))
+        shown = {**record.model_dump(), "history": [event.model_dump() for event in events]}
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
     console = Console(width=max(120, Console().width))
     console.print(_details(record))
@@ -135,28 +135,28 @@ def show_command(
         table.add_column(column)
     for event in events:
         table.add_row(
-            event["at"][:19],
-            event["actor"],
-            event["trigger"],
-            "" if event["rule"] is None else str(event["rule"]),
-            event["status"],
-            event["reason"] or "",
-            event["remark"] or event["explanation_en"] or "",
+            event.at[:19],
+            event.actor,
+            event.trigger,
+            "" if event.rule is None else str(event.rule),
+            event.status,
+            event.reason or "",
+            event.remark or event.explanation_en or "",
         )
     console.print(table)
 
 
-def _period(record: dict[str, Any]) -> str:
-    if not record["period_start"]:
+def _period(record: ReturnRecord) -> str:
+    if not record.period_start:
         return ""
-    return f"{record['period_start']}..{record['period_end']}"
+    return f"{record.period_start}..{record.period_end}"
 
 
-def _details(record: dict[str, Any]) -> Table:
-    table = Table(title=f"Return {record['id']}", show_header=False)
+def _details(record: ReturnRecord) -> Table:
+    table = Table(title=f"Return {record.id}", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
-    for key, value in record.items():
+    for key, value in record.model_dump().items():
         if value not in (None, "") and key != "id":
             table.add_row(key, str(value))
     return table

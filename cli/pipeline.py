@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from api.dispatch import dispatch_returns
 from cli.render import stdout_console
 from cli.session import cli_engine, cli_session, fail
 from cli.staff import ExpiresDays, secrets_table
@@ -49,7 +48,6 @@ def watch_command(
             taken = watcher.poll()
             for item in taken:
                 typer.echo(f"{item.return_id}\t{item.name} -> {item.moved_to.parent.name}/")
-            dispatch_returns([item.return_id for item in taken])
             idle_scans = 0 if taken or watcher.waiting() else idle_scans + 1
             if once and idle_scans >= 2:
                 return

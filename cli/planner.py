@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.render import json_array
 from cli.session import cli_session
 from crm.offices import resolve_office
 from planner.periods import Period
@@ -98,7 +98,7 @@ def list_command(
         chosen = resolve_office(session, office)
         records = list_workflows(session, chosen)
     if as_json:
-        typer.echo(json.dumps(records, ensure_ascii=False))
+        typer.echo(json_array(records))
         return
     table = Table(title=f"Workflows of {chosen.code}")
     for column in (
@@ -114,14 +114,14 @@ def list_command(
         table.add_column(column)
     for r in records:
         table.add_row(
-            str(r["id"]),
-            r["relation_number"],
-            r["product"],
-            f"{r['period_start']}..{r['period_end']}",
-            r["deadline"] or "",
-            r["source"],
-            r["status"],
-            ", ".join(map(str, r["return_ids"])),
+            str(r.id),
+            r.relation_number,
+            r.product,
+            f"{r.period_start}..{r.period_end}",
+            r.deadline or "",
+            r.source,
+            r.status,
+            ", ".join(map(str, r.return_ids)),
         )
     Console(width=max(120, Console().width)).print(table)
 

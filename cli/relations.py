@@ -14,9 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.dispatch import dispatch_redecide
 from cli.render import progress_bar, stage_progress
-from cli.session import cli_engine, cli_session, fail
+from cli.session import cli_session, fail
 from crm.contacts import create_relation_from_contact
 from crm.csv_rows import CsvError, document_from_csv
 from crm.errors import InvalidRowsError, RowError
@@ -24,6 +23,7 @@ from crm.export import export_lines, relation_document
 from crm.importer import ImportReport, import_relations
 from crm.offices import resolve_office
 from crm.queries import dossier_folders, get_relation, timeline
+from inbox.dispatch import Dispatched
 
 __all__ = ["relations_app"]
 
@@ -51,13 +51,14 @@ def import_command(
         raise fail(f"the file is for office {data.get('office')!r}, not {office!r}")
     errors: list[RowError] = []
     report: ImportReport | None = None
-    with cli_session() as session, progress_bar() as progress:
+    # After the commit the returns the changes may resolve are decided again (embedded: now).
+    dispatched = Dispatched()
+    with cli_session(dispatched) as session, progress_bar() as progress:
         try:
             report = import_relations(session, data, progress=stage_progress(progress, _STAGES))
         except InvalidRowsError as exc:
             errors = exc.errors
-    # After the commit: re-decide the returns the changes may resolve (embedded: right now).
-    redecided = dispatch_redecide(cli_engine()) if report is not None else 0
+    redecided = dispatched.redecided
     if as_json:
         typer.echo(
             json.dumps(

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -84,6 +85,11 @@ def summary_line(results: Iterable[ParseResult]) -> str:
         f"{sum(parsed.values())} parsed{detail(parsed)}, "
         f"{sum(rejected.values())} rejected{detail(rejected)}"
     )
+
+
+def json_array(records: Iterable[BaseModel]) -> str:
+    """Typed records as the JSON array of their contract (docs/contracts.md), one line."""
+    return json.dumps([record.model_dump() for record in records], ensure_ascii=False)
 
 
 def stdout_console() -> Console:

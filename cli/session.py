@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from config import get_settings
 from crm.errors import CrmError
+from inbox.dispatch import Dispatched, unit_of_work
 from inbox.errors import InboxError
-from models.db import make_engine, session_scope
+from models.db import make_engine
 from models.migrate import upgrade
 from planner.errors import PlannerError
 
@@ -41,10 +42,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @contextmanager
-def cli_session() -> Iterator[Session]:
-    """A committed unit of work; domain errors become a clear message and exit code 1."""
+def cli_session(dispatched: Dispatched | None = None) -> Iterator[Session]:
+    """A unit of work (committed, then what it asks for handed on: inbox.dispatch); domain
+    errors become a clear message and exit code 1."""
     try:
-        with session_scope(cli_engine()) as session:
+        with unit_of_work(cli_engine(), dispatched) as session:
             yield session
     except (CrmError, InboxError, PlannerError) as exc:
         raise fail(str(exc)) from None

@@ -49,6 +49,7 @@ from models import (
 )
 from models.base import table_of
 from models.db import refresh_statistics
+from models.pending import after_commit_redecide
 from planner.periods import first_schedule
 from planner.schedule import schedule_rule
 
@@ -379,6 +380,8 @@ class RelationWriter:
             refresh_statistics=self._statistics_due(),
         )
         _insert(self.session, ChangeEvent, events)
+        if events:
+            after_commit_redecide(self.session)
         result.change_events += len(events)
         _insert(self.session, TimelineEvent, timeline)
 

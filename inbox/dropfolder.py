@@ -41,8 +41,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from inbox.dispatch import unit_of_work
 from inbox.intake import clean_file_name, receive, receive_oversized, receive_refused
-from models import Office, session_scope
+from models import Office
 from sbr_parser import ParsedReturn, parse_message
 
 __all__ = ["UNREADABLE", "DropFolder", "DropFolderError", "Taken"]
@@ -163,7 +164,8 @@ class DropFolder:
         read = self._read(folder_fd, name, settled)
         if read is None:  # changed or vanished: it settles again first
             return None
-        with session_scope(self.engine) as session:
+        # Committed, then sent to be decided (inbox.dispatch), before the file is moved.
+        with unit_of_work(self.engine) as session:
             office = session.merge(self.office)
             if read.error is not None:
                 row = receive_refused(

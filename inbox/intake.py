@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from inbox.decisions import SYSTEM, record_event, set_state
 from models import InboxReturn, Office, RawMessage, ReturnStatus
+from models.pending import after_commit_process
 from sbr_parser import RejectionReason
 
 __all__ = ["MAX_FILE_NAME", "clean_file_name", "receive", "receive_oversized", "receive_refused"]
@@ -39,7 +40,14 @@ def clean_file_name(name: str | None) -> str | None:
 
 
 def receive(session: Session, office: Office, data: bytes, file_name: str | None) -> InboxReturn:
-    """Store ``data`` for ``office`` and return its new ``received`` return (flushed, with id)."""
+    """Store ``data`` for ``office`` and return its new ``received`` return (flushed, with id);
+    it is sent to be decided once the transaction commits."""
+    row = _store(session, office, data, file_name)
+    after_commit_process(session, row.id)
+    return row
+
+
+def _store(session: Session, office: Office, data: bytes, file_name: str | None) -> InboxReturn:
     sha256 = hashlib.sha256(data).hexdigest()
     message_id = _message_id(session, office.id, sha256, data)
     row = InboxReturn(
@@ -112,7 +120,7 @@ def receive_refused(
     detail: dict[str, object],
 ) -> InboxReturn:
     """Record a delivery that is rejected before it could be read whole, with what was kept."""
-    row = receive(session, office, kept, file_name)
+    row = _store(session, office, kept, file_name)  # already decided: nothing to send
     set_state(row, ReturnStatus.REJECTED, reason, explanation_nl, explanation_en)
     record_event(session, row, actor=SYSTEM, trigger="received", detail=detail)
     return row

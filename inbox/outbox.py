@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import InboxReturn, OutboxMessage
 from models.db import utc_ago
+from models.pending import after_commit_effects
 
 __all__ = [
     "EFFECTS",
@@ -58,6 +59,7 @@ def add_effects(session: Session, row: InboxReturn, *, first_decision: bool) -> 
             message.sent_at = None
             message.done_at = None
     session.flush()
+    after_commit_effects(session, row.id)
 
 
 def claim_stale(

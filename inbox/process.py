@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from inbox.decisions import SYSTEM, apply_decision, facts_of, record_event, set_state
+from inbox.dispatch import Dispatched, unit_of_work
 from inbox.rejections import rejection_sentences
 from matching.candidates import find_candidates
 from matching.decide import Decision, decide
@@ -125,14 +126,16 @@ def process_or_count_failure(
     max_bytes: int,
     max_attempts: int,
     transient: tuple[type[BaseException], ...] = (),
+    dispatched: Dispatched | None = None,
 ) -> ProcessOutcome:
-    """Process one return in its own transaction; count an unexpected error against it.
+    """Process one return in its own unit of work (a placed return's effects are handed on
+    after the commit); count an unexpected error against it.
 
     ``transient`` errors (a lost database connection, with a broker to retry later) are raised
     as they are and not counted: they say nothing about the return.
     """
     try:
-        with session_scope(engine) as session:
+        with unit_of_work(engine, dispatched) as session:
             return process_return(session, return_id, max_bytes=max_bytes)
     except transient:
         raise

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
+from inbox.records import CandidateRecord, HistoryRecord, ReturnDetail, ReturnRecord
+from matching.candidates import find_candidates
+from matching.rules import KIND_RULES
 from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, ReturnStatus
 from sbr_parser import ReturnKind
 
@@ -26,44 +28,42 @@ __all__ = [
     "history_records",
     "list_returns",
     "raw_message",
+    "return_detail",
     "return_record",
 ]
 
 
-def return_record(
-    row: InboxReturn, office_code: str, relation_number: str | None
-) -> dict[str, Any]:
-    """The ``returns list --json`` object of docs/contracts.md, plus added fields."""
-    return {
-        "id": row.id,
-        "office": office_code,
-        "file": row.file_name,
-        "sha256": row.sha256,
-        "status": row.status.value,
-        "reason": row.reason,
-        "kind": None if row.kind is None else row.kind.value,
-        "identifier": row.identifier,
-        "period_start": None if row.period_start is None else row.period_start.isoformat(),
-        "period_end": None if row.period_end is None else row.period_end.isoformat(),
-        "relation_number": relation_number,
-        "version": row.version,
-        "workflow_id": row.workflow_id,
-        "workflow_started": row.workflow_started,
-        "filed": row.filed,
-        "duplicate_of": row.duplicate_of_id,
-        # Added fields (docs/contracts.md allows adding):
-        "identifier_type": None if row.identifier_type is None else row.identifier_type.value,
-        "identifier_normalised": row.identifier_normalised,
-        "explanation_nl": row.explanation_nl,
-        "explanation_en": row.explanation_en,
-        "received_at": row.received_at.isoformat() if row.received_at else None,
-        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
-    }
+def return_record(row: InboxReturn, office_code: str, relation_number: str | None) -> ReturnRecord:
+    """The ``returns list --json`` record of docs/contracts.md, plus added fields."""
+    return ReturnRecord(
+        id=row.id,
+        office=office_code,
+        file=row.file_name,
+        sha256=row.sha256,
+        status=row.status.value,
+        reason=row.reason,
+        kind=None if row.kind is None else row.kind.value,
+        identifier=row.identifier,
+        period_start=None if row.period_start is None else row.period_start.isoformat(),
+        period_end=None if row.period_end is None else row.period_end.isoformat(),
+        relation_number=relation_number,
+        version=row.version,
+        workflow_id=row.workflow_id,
+        workflow_started=row.workflow_started,
+        filed=row.filed,
+        duplicate_of=row.duplicate_of_id,
+        identifier_type=None if row.identifier_type is None else row.identifier_type.value,
+        identifier_normalised=row.identifier_normalised,
+        explanation_nl=row.explanation_nl,
+        explanation_en=row.explanation_en,
+        received_at=row.received_at.isoformat() if row.received_at else None,
+        decided_at=row.decided_at.isoformat() if row.decided_at else None,
+    )
 
 
 def _records(
     session: Session, office: Office, statement: Select[InboxReturn, str]
-) -> list[dict[str, Any]]:
+) -> list[ReturnRecord]:
     return [return_record(row, office.code, number) for row, number in session.execute(statement)]
 
 
@@ -87,7 +87,7 @@ def list_returns(
     period_end: dt.date | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[ReturnRecord]:
     """The office's returns, oldest first, filtered; ``query`` matches identifier or relation."""
     statement = _base(office).order_by(InboxReturn.id)
     if status is not None:
@@ -124,7 +124,7 @@ def check_return_id(office: Office, return_id: int) -> None:
         raise ReturnNotFoundError(f"office {office.code!r} has no return {return_id}")
 
 
-def get_return(session: Session, office: Office, return_id: int) -> dict[str, Any]:
+def get_return(session: Session, office: Office, return_id: int) -> ReturnRecord:
     """One of the office's returns as a record, or :class:`ReturnNotFoundError`."""
     check_return_id(office, return_id)
     found = _records(session, office, _base(office).where(InboxReturn.id == return_id))
@@ -142,21 +142,21 @@ def history(session: Session, office: Office, return_id: int) -> Sequence[Return
     ).all()
 
 
-def history_records(session: Session, office: Office, return_id: int) -> list[dict[str, Any]]:
+def history_records(session: Session, office: Office, return_id: int) -> list[HistoryRecord]:
     """The history as JSON-ready records (``returns show --json``, the API and the page)."""
     return [
-        {
-            "at": event.at.isoformat(),
-            "actor": event.actor,
-            "trigger": event.trigger,
-            "rule": event.rule,
-            "status": event.status.value,
-            "reason": event.reason,
-            "remark": event.remark,
-            "explanation_nl": event.explanation_nl,
-            "explanation_en": event.explanation_en,
-            "detail": event.detail,
-        }
+        HistoryRecord(
+            at=event.at.isoformat(),
+            actor=event.actor,
+            trigger=event.trigger,
+            rule=event.rule,
+            status=event.status.value,
+            reason=event.reason,
+            remark=event.remark,
+            explanation_nl=event.explanation_nl,
+            explanation_en=event.explanation_en,
+            detail=event.detail,
+        )
         for event in history(session, office, return_id)
     ]
 
@@ -182,3 +182,30 @@ def count_by_status_and_reason(session: Session, office: Office) -> dict[tuple[s
         .group_by(InboxReturn.status, InboxReturn.reason)
     )
     return {(status.value, reason or ""): count for status, reason, count in rows}
+
+
+def return_detail(session: Session, office: Office, return_id: int) -> ReturnDetail:
+    """A return's record, its history and the relations holding its number (API and page)."""
+    record = get_return(session, office, return_id)
+    row = session.get(InboxReturn, return_id)
+    candidates: list[CandidateRecord] = []
+    if row is not None and row.kind is not None and row.identifier_normalised:
+        identifier_type = KIND_RULES[row.kind].identifier_type
+        candidates = [
+            CandidateRecord(
+                relation_number=c.relation_number,
+                name=c.relation_name,
+                type=c.relation_type.value,
+                sbr_enabled=c.sbr_enabled,
+                sbr_start_date=None if c.sbr_start_date is None else c.sbr_start_date.isoformat(),
+                identifier_type=identifier_type.value,
+                identifier=row.identifier_normalised,
+            )
+            for c in find_candidates(session, office.id, identifier_type, row.identifier_normalised)
+        ]
+    return ReturnDetail(
+        **record.model_dump(),
+        history=history_records(session, office, return_id),
+        candidates=candidates,
+        raw_url=f"/api/offices/{office.code}/returns/{return_id}/raw",
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from inbox.dispatch import Dispatched, unit_of_work
 from inbox.effects import EFFECT_FUNCTIONS
 from inbox.process import pending_return_ids, process_or_count_failure
 from inbox.redecide import redecide_changes
@@ -47,18 +48,23 @@ def process_until_idle(
     while True:
         with session_scope(engine) as session:
             waiting = pending_return_ids(session)
+        dispatched = Dispatched()
         for done, return_id in enumerate(waiting, start=1):
             process_or_count_failure(
-                engine, return_id, max_bytes=max_bytes, max_attempts=max_attempts
+                engine,
+                return_id,
+                max_bytes=max_bytes,
+                max_attempts=max_attempts,
+                dispatched=dispatched,
             )
             report.processed += 1
             if on_return is not None:
                 on_return(done, len(waiting))
-        events, changed = redecide_until_idle(engine)
+        events, changed = redecide_until_idle(engine, dispatched)
         report.change_events += events
         report.redecided += changed
         effects = run_pending_effects(engine)
-        report.effects += effects
+        report.effects += effects + dispatched.effects
         if not waiting and not events and not effects:
             return report
 
@@ -77,20 +83,14 @@ def run_pending_effects(engine: Engine) -> int:
     return len(pending)
 
 
-def redecide_until_idle(
-    engine: Engine, on_matched: Callable[[int], None] | None = None
-) -> tuple[int, int]:
+def redecide_until_idle(engine: Engine, dispatched: Dispatched | None = None) -> tuple[int, int]:
     """Handle every pending change event; returns (events handled, returns whose decision
-    changed). ``on_matched(return_id)`` runs after each pass's commit for every return it
-    placed (the Celery task sends the effects there; embedded, the outbox runner does).
-    """
+    changed). Each pass is a unit of work: the effects of the returns it placed are handed on
+    after its commit (to Celery, or run here)."""
     events = changed = 0
     while True:
-        with session_scope(engine) as session:
+        with unit_of_work(engine, dispatched) as session:
             report = redecide_changes(session)
-        if on_matched is not None:
-            for return_id in report.matched_ids:
-                on_matched(return_id)
         events += report.events
         changed += report.returns_changed
         if not report.events:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import InboxReturn, Office, Product, Relation, ReturnStatus, Workflow
+from planner.records import WorkflowRecord
 
 __all__ = ["list_workflows"]
 
 
-def list_workflows(session: Session, office: Office) -> list[dict[str, Any]]:
+def list_workflows(session: Session, office: Office) -> list[WorkflowRecord]:
     """The office's workflows with the ids of the returns in them, oldest period first."""
     returns: dict[int, list[int]] = {}
     for workflow_id, return_id in session.execute(
@@ -34,21 +33,20 @@ def list_workflows(session: Session, office: Office) -> list[dict[str, Any]]:
         .order_by(Workflow.period_start, Relation.number, Product.code)
     )
     return [
-        {
-            "id": workflow.id,
-            "office": office.code,
-            "relation_number": number,
-            "product": code,
-            "period_start": workflow.period_start.isoformat(),
-            "period_end": workflow.period_end.isoformat(),
-            "deadline": None if workflow.deadline is None else workflow.deadline.isoformat(),
-            "source": workflow.source.value,
-            "status": workflow.status,
-            "return_ids": returns.get(workflow.id, []),
-            # Added fields (docs/contracts.md allows adding):
-            "period_kind": workflow.period_kind,
-            "ideal_payment": workflow.ideal_payment,
-            "steps": workflow.steps,
-        }
+        WorkflowRecord(
+            id=workflow.id,
+            office=office.code,
+            relation_number=number,
+            product=code,
+            period_start=workflow.period_start.isoformat(),
+            period_end=workflow.period_end.isoformat(),
+            deadline=None if workflow.deadline is None else workflow.deadline.isoformat(),
+            source=workflow.source.value,
+            status=workflow.status,
+            return_ids=returns.get(workflow.id, []),
+            period_kind=workflow.period_kind,
+            ideal_payment=workflow.ideal_payment,
+            steps=workflow.steps,
+        )
         for workflow, number, code in rows
     ]

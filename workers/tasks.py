@@ -33,10 +33,12 @@ from models import (
     session_scope,
 )
 from models.db import utc_ago
+from models.pending import Pending
 from planner.rules import run_planner
-from workers.app import EFFECTS_QUEUE, INBOX_QUEUE, RETRY_BACKOFF_MAX, app
+from workers.app import EFFECTS_QUEUE, RETRY_BACKOFF_MAX, app
+from workers.dispatch import CeleryDispatcher
 
-__all__ = ["enqueue_returns", "send_effects", "sweep"]
+__all__ = ["sweep"]
 
 log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
@@ -83,9 +85,8 @@ def process_return_task(self: Task[Any, Any], return_id: int) -> str:
     )
     if outcome.failed:
         raise self.retry(countdown=min(2**self.request.retries, RETRY_BACKOFF_MAX))
-    if outcome.changed and outcome.status is ReturnStatus.MATCHED:
-        # Committed above with its outbox rows; if this send fails, the sweeper sends them.
-        send_effects(return_id)
+    # A placed return's effects were sent after its commit (inbox.dispatch); if that send
+    # failed, the sweeper sends them.
     return "missing" if outcome.status is None else outcome.status.value
 
 
@@ -109,25 +110,13 @@ def file_in_dossier_task(return_id: int) -> bool:
 @app.task(name="sbr.redecide", **RETRY)
 def redecide_task() -> int:
     """Re-decide waiting returns after relation changes; publish the effects of new matches."""
-    return redecide_until_idle(worker_engine(), on_matched=send_effects)[1]
+    return redecide_until_idle(worker_engine())[1]
 
 
 @app.task(name="sbr.sweep", **RETRY)
 def sweep_task() -> dict[str, int]:
     """Beat, every minute: re-send what is stuck. See :func:`sweep`."""
     return sweep()
-
-
-def send_effects(return_id: int) -> None:
-    """Send both effects of a matched return (after the decision's commit)."""
-    for task in (START_WORKFLOW, FILE_IN_DOSSIER):
-        app.send_task(f"sbr.{task}", args=[return_id], queue=EFFECTS_QUEUE)
-
-
-def enqueue_returns(return_ids: list[int]) -> None:
-    """Send ``process_return`` for stored returns (after their commit)."""
-    for return_id in return_ids:
-        process_return_task.apply_async(args=[return_id], queue=INBOX_QUEUE)
 
 
 def _send(messages: list[OutboxMessage]) -> None:
@@ -174,9 +163,8 @@ def sweep() -> dict[str, int]:
                 select(ChangeEvent.id).where(ChangeEvent.handled_at.is_(None)).limit(1000)
             ).all()
         )
-    enqueue_returns(stuck)
-    if pending:
-        redecide_task.apply_async(queue=INBOX_QUEUE)
+    # The same sending as after any commit (inbox.dispatch), for what was left behind.
+    CeleryDispatcher().send(worker_engine(), Pending(process=stuck, redecide=bool(pending)))
     if stuck or stale:
         log.warning("sweeper re-sent %d return(s) and %d effect(s)", len(stuck), len(stale))
     return {"returns": len(stuck), "effects": len(stale), "change_events": pending}

@@ -77,7 +77,7 @@ def deliver(session: Session, office: Office, data: bytes, name: str = "r.xbrl")
 
 
 def number_of(session: Session, row: InboxReturn) -> str | None:
-    number: str | None = get_return(session, get_office(session, "demo"), row.id)["relation_number"]
+    number: str | None = get_return(session, get_office(session, "demo"), row.id).relation_number
     return number
 
 
@@ -153,7 +153,7 @@ def test_two_offices_with_the_same_number_each_see_their_own(
     assert theirs.duplicate_of_id is None  # the same bytes in another office are no duplicate
     assert "Ander B.V." in (theirs.explanation_nl or "")
     assert "Jansen Holding" in (mine.explanation_nl or "")
-    assert [r["id"] for r in list_returns(session, other)] == [theirs.id]
+    assert [r.id for r in list_returns(session, other)] == [theirs.id]
     with pytest.raises(ReturnNotFoundError):
         get_return(session, other, mine.id)
 

@@ -69,10 +69,10 @@ def test_quarterly_ob_from_january_run_mid_july(session: Session) -> None:
     assert run_planner(session, D(2026, 7, 15)).workflows_made == 0
     assert run_planner(session, D(2026, 9, 30)).workflows_made == 0
     workflows = list_workflows(session, office)
-    assert [w["deadline"] for w in workflows] == ["2026-04-30", "2026-07-31", "2026-10-31"]
-    assert {w["source"] for w in workflows} == {"planner"}
-    assert workflows[0]["steps"][0] == {"name": "prepare", "member": "anne"}
-    assert [s["name"] for s in workflows[0]["steps"]] == [
+    assert [w.deadline for w in workflows] == ["2026-04-30", "2026-07-31", "2026-10-31"]
+    assert {w.source for w in workflows} == {"planner"}
+    assert workflows[0].steps[0] == {"name": "prepare", "member": "anne"}
+    assert [s["name"] for s in workflows[0].steps] == [
         "prepare",
         "review",
         "client_approval",
@@ -112,7 +112,7 @@ def test_catch_up_and_never_before_the_first_period(session: Session) -> None:
     periods = _periods(session)
     assert periods[0][0] == D(2025, 1, 1)
     assert periods[12] == (D(2025, 12, 3), D(2025, 12, 31))
-    steps = list_workflows(session, office)[0]["steps"]
+    steps = list_workflows(session, office)[0].steps
     assert steps[0] == {"name": "prepare", "member": "bram"}
 
 
@@ -139,7 +139,7 @@ def test_a_return_attaches_to_the_planned_workflow(session: Session) -> None:
     assert row.workflow_id == planned.id
     assert session.scalar(select(func.count()).select_from(Workflow)) == 1
     assert planned.source is WorkflowSource.PLANNER
-    assert list_workflows(session, office)[0]["return_ids"] == [row.id]
+    assert list_workflows(session, office)[0].return_ids == [row.id]
 
 
 def test_staff_create_a_workflow_for_a_period_already_started(session: Session) -> None:

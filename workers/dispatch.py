@@ -1,0 +1,39 @@
+"""The Celery side of the unit of work (:mod:`inbox.dispatch`): after a commit, send the ids.
+
+Installed in every process that has a broker. A send that fails is logged and not raised: the
+work is committed (a ``received`` return, an outbox row, a change event), and the sweeper sends
+it later, so the caller's answer (a 202, a decision) stands.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+
+from inbox.dispatch import Dispatched
+from inbox.outbox import EFFECTS
+from models.pending import Pending
+from workers.app import EFFECTS_QUEUE, INBOX_QUEUE, app
+
+__all__ = ["CeleryDispatcher"]
+
+log = logging.getLogger(__name__)
+
+
+class CeleryDispatcher:
+    """Sends process, effect and re-decide tasks by name (ids only)."""
+
+    def send(self, engine: Engine, pending: Pending) -> Dispatched:  # noqa: ARG002 - protocol
+        """Send every task ``pending`` asks for; log (never raise) a broker failure."""
+        try:
+            for return_id in pending.process:
+                app.send_task("sbr.process_return", args=[return_id], queue=INBOX_QUEUE)
+            for return_id in pending.effects:
+                for task in EFFECTS:
+                    app.send_task(f"sbr.{task}", args=[return_id], queue=EFFECTS_QUEUE)
+            if pending.redecide:
+                app.send_task("sbr.redecide", queue=INBOX_QUEUE)
+        except Exception:  # committed work: the sweeper sends what did not go
+            log.exception("could not send after commit (%s); the sweeper will", pending)
+        return Dispatched()
