@@ -169,7 +169,7 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[i
             relation_id=relation_id,
             product=product,
             period=Period(row.period_start, row.period_end),  # type: ignore[arg-type]
-            kind=None,
+            kind=decision.product.period,  # the relation says what it files; else the dates
             source=WorkflowSource.INBOX,
             roles=roles_of(session, [relation_id]).get(relation_id, {}),
             ideal_payment=decision.ideal,

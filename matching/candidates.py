@@ -34,7 +34,13 @@ _RELATION = (
     Relation.type,
     Relation.legal_form,
 )
-_PRODUCT = (RelationProduct.active, Product.id, Product.code, Product.kinds)
+_PRODUCT = (
+    RelationProduct.active,
+    Product.id,
+    Product.code,
+    Product.kinds,
+    RelationProduct.period,
+)
 _SETTINGS = (
     FiscalNumber.id,
     FiscalNumber.sbr_enabled,
@@ -147,8 +153,14 @@ def _candidate(
         sbr_start_date=start,
         sbr_ideal=bool(ideal),
         products=tuple(
-            ProductRef(product_id=product_id, code=code, kinds=tuple(kinds), active=bool(active))
-            for active, product_id, code, kinds in (row[width:] for row in rows)
+            ProductRef(
+                product_id=product_id,
+                code=code,
+                kinds=tuple(kinds),
+                active=bool(active),
+                period=period,
+            )
+            for active, product_id, code, kinds, period in (row[width:] for row in rows)
             if product_id is not None
         ),
     )

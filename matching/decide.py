@@ -28,6 +28,9 @@ class ProductRef:
     code: str
     kinds: tuple[str, ...]
     active: bool
+    # The period this relation files the product for (``four_weeks`` for a four-weekly
+    # payroll), when the relation says; it decides the period's kind and so its deadline.
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,17 @@
-"""Periods and deadlines, as data plus small pure functions.
+"""Periods and deadlines, as data plus small pure functions (the law: docs/domain.md).
 
 Period kinds: ``month``, ``quarter``, ``year`` (anchored at the rule's first period, so a book
-year may start in July) and ``four_weeks``: 13 periods a year, the first from 1 January, each
-28 days, the 13th running to 31 December (29 or 30 days). Deadline rules are codes in the
-product catalogue (``models.catalogue``) mapped here to their arithmetic; a changed
-Belastingdienst rule is a change to this table, not to the code that uses it.
+year or a book-year quarter may start in any month: Uitvoeringsregeling AWR 1994, art. 25(2))
+and ``four_weeks`` for payroll tax, per Uitvoeringsregeling AWR 1994, art. 28(2)-(4): 13
+periods a calendar year; the first four-week period starts on the Monday of ISO week 1 (the
+Monday before the year's first Thursday); days of the calendar year before that join period 1
+and days after period 13 up to 31 December join period 13 (so period 1 has 25-31 days, period
+13 26-32, the others 28), while days of the neighbouring year belong to that year's first or
+last period. The Belastingdienst publishes the resulting table yearly (for 2026: 01-01..01-25,
+01-26..02-22, ..., 11-30..12-31).
+
+Deadline rules are codes in the product catalogue (``models.catalogue``) mapped here to their
+arithmetic; a changed Belastingdienst rule is a change to this table, not to the code using it.
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ __all__ = [
     "Period",
     "deadline",
     "first_schedule",
+    "fits",
+    "four_week_periods",
     "kind_of",
+    "payment_deadline",
     "period_containing",
     "periods_from",
 ]
@@ -47,10 +57,11 @@ def _end_of_month(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def _four_week_periods(year: int) -> list[Period]:
-    first = dt.date(year, 1, 1)
-    starts = [first + dt.timedelta(days=28 * k) for k in range(13)]
-    ends = [start + dt.timedelta(days=27) for start in starts[:12]] + [dt.date(year, 12, 31)]
+def four_week_periods(year: int) -> list[Period]:
+    """The 13 lawful four-week periods of ``year`` (Uitv.reg. AWR 1994, art. 28(2)-(4))."""
+    monday = dt.date.fromisocalendar(year, 1, 1)  # may lie in the year before
+    starts = [dt.date(year, 1, 1)] + [monday + dt.timedelta(days=28 * k) for k in range(1, 13)]
+    ends = [start - dt.timedelta(days=1) for start in starts[1:]] + [dt.date(year, 12, 31)]
     return [Period(start, end) for start, end in zip(starts, ends, strict=True)]
 
 
@@ -58,7 +69,7 @@ def period_containing(kind: str, day: dt.date, anchor: dt.date | None = None) ->
     """The period of ``kind`` that contains ``day``; months/years are counted from ``anchor``
     (default: calendar periods)."""
     if kind == "four_weeks":
-        return next(p for p in _four_week_periods(day.year) if p.start <= day <= p.end)
+        return next(p for p in four_week_periods(day.year) if p.start <= day <= p.end)
     length = _MONTHS[kind]
     anchor_month = (anchor.month - 1) % length if anchor is not None else 0
     offset = (day.month - 1 - anchor_month) % length
@@ -74,14 +85,33 @@ def periods_from(kind: str, first_start: dt.date) -> Iterator[Period]:
         period = period_containing(kind, period.end + dt.timedelta(days=1), anchor=first_start)
 
 
-def kind_of(period: Period) -> str:
-    """The kind of a period read from a return (its dates), for its deadline."""
-    days = (period.end - period.start).days + 1
-    if days <= 31 and period.start.day == 1 and period.end == _end_of_month(period.start):
-        return "month"
-    if 28 <= days <= 31:
-        return "four_weeks"
-    return "quarter" if days <= 92 else "year"
+def kind_of(period: Period, declared: str | None = None) -> str:
+    """The kind of a period read from a return, for its deadline.
+
+    ``declared`` is what the relation's product says it files (``four_weeks`` for a
+    four-weekly payroll) and wins when the dates fit it: February 2027 is both a calendar month
+    and the lawful four-week period 2. With nothing declared the dates decide, and a four-week
+    period is recognised by the year's lawful table, never by its length (period 1 of 2026 has
+    25 days, period 13 of 2026 has 32).
+    """
+    if declared is not None and fits(period, declared):
+        return declared
+    for kind in ("month", "four_weeks", "quarter", "year"):
+        if fits(period, kind):
+            return kind
+    # An irregular period (a first, longer book year): by its length.
+    return "quarter" if (period.end - period.start).days < 92 else "year"
+
+
+def fits(period: Period, kind: str) -> bool:
+    """Whether ``period`` is a period of ``kind`` (months and quarters from any first month)."""
+    if kind == "four_weeks":
+        return period in four_week_periods(period.start.year)
+    if kind not in _MONTHS:
+        return False
+    return period.start.day == 1 and period.end == (
+        add_months(period.start, _MONTHS[kind]) - dt.timedelta(days=1)
+    )
 
 
 # Deadline rule code -> (period kind, period) -> deadline, as docs/domain.md states them
@@ -102,14 +132,23 @@ DEADLINE_RULES: dict[str, Callable[[str, Period], dt.date]] = {
     ),
     # IB: 1 May of the next year.
     "may_1_next_year": lambda _kind, p: dt.date(p.end.year + 1, 5, 1),
-    # VPB: five months after the end of the book year (1 June for a calendar year).
-    "five_months_after_end": lambda _kind, p: add_months(p.end + dt.timedelta(days=1), 5),
+    # VPB: within five months after the end of the book year, i.e. by the last day of the
+    # fifth month after it: 31 May for a calendar year, 30 November for a book year ending
+    # 30 June, 31 July for one ending 28 February.
+    "five_months_after_end": lambda _kind, p: _end_of_month(add_months(p.end.replace(day=1), 5)),
 }
 
 
 def deadline(rule: str, kind: str, period: Period) -> dt.date:
-    """The deadline of ``period`` under the product's deadline ``rule``."""
+    """The filing deadline of ``period`` under the product's deadline ``rule``."""
     return DEADLINE_RULES[rule](kind, period)
+
+
+def payment_deadline(period: Period) -> dt.date:
+    """When OB or payroll tax for ``period`` must be paid: within one month after the end of
+    the period (AWR art. 19(1)), i.e. by the same day a month later (the month's last day when
+    it is shorter). Not moved for weekends or holidays (AWR art. 19(5))."""
+    return add_months(period.end, 1)
 
 
 def first_schedule(period: str, first_start: dt.date, lead_days: int) -> dict[str, dt.date]:

@@ -111,7 +111,10 @@ def test_catch_up_and_never_before_the_first_period(session: Session) -> None:
     assert made == 14  # all 13 of 2025 (the job never ran) and the first of 2026
     periods = _periods(session)
     assert periods[0][0] == D(2025, 1, 1)
-    assert periods[12] == (D(2025, 12, 3), D(2025, 12, 31))
+    # Art. 28: ISO week 1 of 2025 starts on Monday 30 December 2024, so period 13 starts 12
+    # x 28 days later, on Monday 1 December 2025 (the old 28-day blocks from 1 January said
+    # 3 December).
+    assert periods[12] == (D(2025, 12, 1), D(2025, 12, 31))
     steps = list_workflows(session, office)[0].steps
     assert steps[0] == {"name": "prepare", "member": "bram"}
 
@@ -236,3 +239,78 @@ def test_planner_rules_come_in_with_the_relations_import(session: Session) -> No
     row["planner_rules"][0]["active"] = False
     import_relations(session, {"office": "demo", "relations": [row]})
     assert run_planner(session, D(2026, 12, 31)).workflows_made == 0
+
+
+def test_a_four_weekly_rule_makes_the_lawful_periods_and_returns_land_in_them(
+    session: Session,
+) -> None:
+    import_relations(
+        session,
+        {
+            "office": "demo",
+            "relations": [
+                organisation_row(
+                    number="2001",
+                    fiscal_numbers=[
+                        {"type": "LH", "value": "111222333L01", "sbr_enabled": True},
+                    ],
+                    products=[{"code": "loonaangifte", "period": "four_weeks"}],
+                )
+            ],
+        },
+    )
+    office = get_office(session, "demo")
+    set_rule(
+        session,
+        office,
+        "2001",
+        "loonaangifte",
+        period="four_weeks",
+        first_period_start=D(2026, 1, 1),
+    )
+    assert run_planner(session, D(2027, 12, 31)).workflows_made == 26
+    workflows = list_workflows(session, office)
+    # The lawful tables of 2026 and 2027, written out by hand in tests/planner/test_periods.py.
+    from tests.planner.test_periods import FOUR_WEEKS_2026, FOUR_WEEKS_2027  # noqa: PLC0415
+
+    lawful = FOUR_WEEKS_2026 + FOUR_WEEKS_2027
+    assert [(w.period_start, w.period_end) for w in workflows] == [
+        (p.start.isoformat(), p.end.isoformat()) for p in lawful
+    ]
+    # One month after each period's end: period 1 of 2026 (to 25 January) is due 25 February.
+    assert workflows[0].deadline == "2026-02-25"
+    assert workflows[12].deadline == "2027-01-31"
+    assert {w.period_kind for w in workflows} == {"four_weeks"}
+    # Loonaangiften for lawful periods land in the planned workflows and make no new ones.
+    for period in (lawful[0], lawful[12], lawful[14]):
+        row = receive(session, office, build.loonaangifte("111222333L01", *period), None)
+        process_return(session, row.id, max_bytes=10_000_000)
+        assert row.workflow_id is not None
+    assert session.scalar(select(func.count()).select_from(Workflow)) == 26
+
+
+def test_a_four_weekly_relation_without_a_rule_gets_the_four_week_deadline(
+    session: Session,
+) -> None:
+    import_relations(
+        session,
+        {
+            "office": "demo",
+            "relations": [
+                organisation_row(
+                    number="2001",
+                    fiscal_numbers=[{"type": "LH", "value": "111222333L01", "sbr_enabled": True}],
+                    products=[{"code": "loonaangifte", "period": "four_weeks"}],
+                )
+            ],
+        },
+    )
+    office = get_office(session, "demo")
+    # February 2027 is also four-week period 2 of 2027: as a month it would be due on
+    # 31 March; as the four-week period this relation files, one month after 28 February.
+    february = receive(
+        session, office, build.loonaangifte("111222333L01", D(2027, 2, 1), D(2027, 2, 28)), None
+    )
+    process_return(session, february.id, max_bytes=10_000_000)
+    [workflow] = list_workflows(session, office)
+    assert (workflow.period_kind, workflow.deadline) == ("four_weeks", "2027-03-28")
