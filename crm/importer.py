@@ -20,6 +20,7 @@ from crm.queries import shared_fiscal_numbers
 from crm.schema import RelationDoc, type_problems
 from crm.writer import RelationWriter
 from models import RelationType
+from sbr_parser import IdentifierType, is_btw_id
 
 __all__ = ["ImportReport", "Progress", "import_relations", "row_errors", "validate_document"]
 
@@ -134,7 +135,7 @@ def import_relations(
     report.warnings = [
         f"{identifier_type} {normalised} is on {len(numbers)} relations: {', '.join(numbers)}"
         for (identifier_type, normalised), numbers in shared_fiscal_numbers(session, office).items()
-    ]
+    ] + btw_id_warnings(docs)
     return report
 
 
@@ -163,6 +164,17 @@ def _unstorable(row: Any, index: int, number: str | None) -> list[RowError]:
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(value))
     return sorted(found, key=lambda error: error.field)
+
+
+def btw_id_warnings(docs: list[RelationDoc]) -> list[str]:
+    """A warning per OB number that is a btw-identificatienummer (see ``is_btw_id``)."""
+    return [
+        f"relation {doc.number}: OB number {number.value} looks like a btw-identificatienummer; "
+        "returns carry the omzetbelastingnummer (BSN + B01), so they will not match it"
+        for doc in docs
+        for number in doc.fiscal_numbers
+        if number.type is IdentifierType.OB and is_btw_id(number.value)
+    ]
 
 
 def _type_errors(row: Any, index: int, number: str | None, reported: set[str]) -> list[RowError]:

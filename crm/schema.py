@@ -31,7 +31,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import postcode as nl_postcode
 
 from models.enums import LegalForm, RelationType
-from sbr_parser import IdentifierType, check_identifier, normalise_identifier
+from sbr_parser import IdentifierType, check_identifier, is_btw_id, normalise_identifier
 
 __all__ = [
     "ADDRESS_FIELDS",
@@ -134,7 +134,11 @@ class FiscalNumberDoc(_Doc):
     @model_validator(mode="after")
     def _valid_number(self) -> FiscalNumberDoc:
         # A typo here would make every return of this client unmatched: refuse it at the door.
-        if not check_identifier(self.type, self.value).valid:
+        # A btw-identificatienummer is a real number and accepted; the import warns about it.
+        valid = check_identifier(self.type, self.value).valid or (
+            self.type is IdentifierType.OB and is_btw_id(self.value)
+        )
+        if not valid:
             _raise_for_fields(
                 [("value", f"{self.value!r} fails its check ({_CHECK_NAMES[self.type]})")]
             )

@@ -9,7 +9,12 @@ See docs/domain.md for the kinds and docs/message-formats.md for where each keep
 ('rejected', 'not_a_return')
 """
 
-from sbr_parser.identifiers import CheckedIdentifier, check_identifier, normalise_identifier
+from sbr_parser.identifiers import (
+    CheckedIdentifier,
+    check_identifier,
+    is_btw_id,
+    normalise_identifier,
+)
 from sbr_parser.parse import parse_file, parse_message
 from sbr_parser.types import (
     IdentifierType,
@@ -33,6 +38,7 @@ __all__ = [
     "ReturnKind",
     "Taxonomy",
     "check_identifier",
+    "is_btw_id",
     "normalise_identifier",
     "parse_file",
     "parse_message",

@@ -22,7 +22,7 @@ from stdnum.util import clean
 
 from sbr_parser.types import IdentifierType
 
-__all__ = ["CheckedIdentifier", "check_identifier", "normalise_identifier"]
+__all__ = ["CheckedIdentifier", "check_identifier", "is_btw_id", "normalise_identifier"]
 
 _SEPARATORS = " -."
 _DROP_SEPARATORS = str.maketrans("", "", _SEPARATORS)
@@ -84,12 +84,37 @@ _CACHE_ENTRIES = 16_384
 def _check(identifier_type: IdentifierType, value: str) -> CheckedIdentifier:
     normalised = normalise_identifier(identifier_type, value)
     if identifier_type is IdentifierType.OB:
-        valid = bool(_OB_SHAPE.match(normalised)) and btw.is_valid(normalised)
+        # What returns carry: the omzetbelastingnummer, the BSN or RSIN + B + 01..99. Its nine
+        # digits pass the eleven-test; the btw-identificatienummer (mod 97) is not it.
+        valid = bool(_OB_SHAPE.match(normalised)) and _subnumber_and_eleven_test(normalised)
     elif identifier_type is IdentifierType.LH:
-        valid = bool(_LH_SHAPE.match(normalised)) and bsn.is_valid(normalised[:9])
+        valid = bool(_LH_SHAPE.match(normalised)) and _subnumber_and_eleven_test(normalised)
     else:
         valid = bsn.is_valid(normalised)
     return CheckedIdentifier(found=value, normalised=normalised, valid=valid)
+
+
+def _subnumber_and_eleven_test(normalised: str) -> bool:
+    # Subnumber 00 does not exist (B01-B99, L01-L99).
+    return normalised[10:] != "00" and bsn.is_valid(normalised[:9])
+
+
+def is_btw_id(value: str) -> bool:
+    """Whether ``value`` is a btw-identificatienummer that is *not* an omzetbelastingnummer.
+
+    Since 2020 a sole trader has two VAT numbers: the omzetbelastingnummer (BSN + ``B`` + 2
+    digits) that every OB, suppletie and ICP return carries, and the btw-id (``NL`` + 9 digits
+    unrelated to the BSN + ``B`` + 2, checked mod 97) printed on invoices. python-stdnum's
+    ``nl.btw`` accepts both; returns never carry the second, so a client record holding it
+    never matches (the CRM accepts it, with a warning).
+    """
+    normalised = normalise_identifier(IdentifierType.OB, value)
+    return (
+        bool(_OB_SHAPE.match(normalised))
+        and normalised[10:] != "00"
+        and not bsn.is_valid(normalised[:9])
+        and btw.is_valid(normalised)
+    )
 
 
 _cached_check = lru_cache(maxsize=_CACHE_ENTRIES)(_check)

@@ -191,3 +191,16 @@ def test_a_row_with_a_field_error_also_reports_its_missing_required_fields(
     with pytest.raises(InvalidRowsError) as caught:
         import_relations(session, {"office": "demo", "relations": [row]})
     assert sorted(e.field for e in caught.value.errors) == ["kvk_number", "legal_form", "name"]
+
+
+def test_a_btw_id_on_an_eenmanszaak_is_accepted_with_a_warning(session: Session) -> None:
+    row = organisation_row(
+        number="1002",
+        legal_form="eenmanszaak",
+        fiscal_numbers=[{"type": "OB", "value": "NL000099998B57", "sbr_enabled": True}],
+    )
+    report = import_relations(session, {"office": "demo", "relations": [row]})
+    assert report.created == 1
+    [warning] = [w for w in report.warnings if "btw-identificatienummer" in w]
+    assert "relation 1002" in warning
+    assert "NL000099998B57" in warning

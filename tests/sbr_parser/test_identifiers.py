@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sbr_parser import IdentifierType, check_identifier, normalise_identifier
+from sbr_parser import IdentifierType, check_identifier, is_btw_id, normalise_identifier
 
 OB, BSN, LH = IdentifierType.OB, IdentifierType.BSN_RSIN, IdentifierType.LH
 
@@ -50,10 +50,20 @@ def test_normalising_is_idempotent_and_never_raises(kind: IdentifierType, value:
     check_identifier(kind, value)
 
 
-@given(st.integers(min_value=1, max_value=999_999_999), st.integers(min_value=1, max_value=99))
+@given(st.integers(min_value=1, max_value=999_999_999), st.integers(min_value=0, max_value=99))
 def test_ob_number_is_valid_exactly_when_its_nine_digits_are(number: int, sub: int) -> None:
+    # In a return both are the BSN/RSIN plus a subnumber 01-99; 00 does not exist.
     digits = f"{number:09d}"
-    bsn_valid = check_identifier(BSN, digits).valid
-    assert check_identifier(LH, f"{digits}L{sub:02d}").valid is bsn_valid
-    if bsn_valid:
-        assert check_identifier(OB, f"NL{digits}B{sub:02d}").valid
+    valid = check_identifier(BSN, digits).valid and sub != 0
+    assert check_identifier(LH, f"{digits}L{sub:02d}").valid is valid
+    assert check_identifier(OB, f"NL{digits}B{sub:02d}").valid is valid
+
+
+def test_a_btw_id_is_not_what_a_return_carries() -> None:
+    # NL000099998B57: a valid btw-identificatienummer (mod 97); 000099998 fails the eleven-test
+    # (0*9+0*8+0*7+0*6+9*5+9*4+9*3+9*2-8*1 = 45+36+27+18-8 = 118, not a multiple of 11).
+    assert not check_identifier(OB, "NL000099998B57").valid
+    assert is_btw_id("NL000099998B57")
+    assert not is_btw_id("NL001000044B37")  # an omzetbelastingnummer
+    assert not check_identifier(OB, "001000044B00").valid
+    assert not check_identifier(LH, "001000044L00").valid
