@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from inbox.outbox import add_effects
 from matching.decide import Decision, ReturnFacts
 from models import InboxReturn, Product, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
+from planner.payment import PAID_PRODUCTS, payment_reference
 from planner.periods import Period
 from planner.workflows import insert_workflow, roles_of, workflow_values
 
@@ -174,7 +175,14 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[i
             roles=roles_of(session, [relation_id]).get(relation_id, {}),
             ideal_payment=decision.ideal,
         )
-        made = insert_workflow(session, {**values, "amount_due": row.amount_due})
+        made = insert_workflow(
+            session,
+            {
+                **values,
+                "amount_due": row.amount_due,
+                "payment_reference": _reference(product.code, row, values["period_kind"]),
+            },
+        )
         if made is not None:
             return made, True
         workflow = existing()  # made at the same moment elsewhere
@@ -183,7 +191,29 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[i
         workflow.ideal_payment = True
     if row.amount_due is not None:
         workflow.amount_due = row.amount_due
+    if workflow.payment_reference is None and workflow.period_kind is not None:
+        # A planned workflow learns its number from the first return placed in it.
+        product = session.get(Product, workflow.product_id)
+        if product is not None:
+            workflow.payment_reference = _reference(product.code, row, workflow.period_kind)
     return workflow.id, False
+
+
+def _reference(product_code: str, row: InboxReturn, period_kind: str) -> str | None:
+    """The betalingskenmerk of a placed OB or payroll return (None for the other products)."""
+    if (
+        product_code not in PAID_PRODUCTS
+        or row.identifier_normalised is None
+        or row.period_start is None
+        or row.period_end is None
+    ):
+        return None
+    try:
+        return payment_reference(
+            row.identifier_normalised, period_kind, Period(row.period_start, row.period_end)
+        )
+    except ValueError:  # a period kind with no code (e.g. an OB four-week period)
+        return None
 
 
 def _next_version(session: Session, workflow_id: int) -> int:

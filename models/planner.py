@@ -55,6 +55,10 @@ class Workflow(TimestampMixin, Base):
     # From the fiscal number's sbr_ideal: the client's approval step offers an iDEAL payment.
     ideal_payment: Mapped[bool] = mapped_column(Boolean, default=False)
     amount_due: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # OB and payroll tax only (IB and VPB are paid on an assessment): when the amount must be
+    # paid (AWR art. 19) and the betalingskenmerk, known once a return names the number.
+    payment_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    payment_reference: Mapped[str | None] = mapped_column(String(16))
 
 
 class PlannerRule(TimestampMixin, Base):

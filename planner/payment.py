@@ -23,11 +23,41 @@ digits; C = 11 - (sum mod 11), where 10 becomes 1 and 11 becomes 0. Published ex
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from planner.periods import Period, four_week_periods
 
-__all__ = ["check_digit", "grouped", "payment_reference"]
+__all__ = [
+    "ACCOUNTS",
+    "PAID_PRODUCTS",
+    "check_digit",
+    "grouped",
+    "payment_account",
+    "payment_reference",
+]
+
+#: Products whose tax the client pays on its own return (and so has a kenmerk and a payment
+#: deadline); IB and VPB are paid on an assessment that carries its own.
+PAID_PRODUCTS = frozenset({"aangifte_ob", "loonaangifte"})
+
+#: The Belastingdienst's account for these payments, by the day it is paid, as data: the first
+#: is the long-standing one; the second is announced by secondary sources from 1 May 2026.
+#: Both must be checked against the Belastingdienst before clients are shown them (README).
+ACCOUNTS: tuple[tuple[dt.date, dt.date | None, str], ...] = (
+    (dt.date(1900, 1, 1), dt.date(2026, 4, 30), "NL86 INGB 0002 4455 88"),
+    (dt.date(2026, 5, 1), None, "NL04 RABO 0200 1122 44"),
+)
+
+
+def payment_account(on: dt.date) -> str:
+    """The account to pay to on ``on`` (name: Belastingdienst)."""
+    for first, last, account in ACCOUNTS:
+        if first <= on and (last is None or on <= last):
+            return account
+    msg = f"no Belastingdienst account known for {on}"
+    raise ValueError(msg)
+
 
 _WEIGHTS = (2, 4, 8, 5, 10, 9, 7, 3, 6, 1)
 _NUMBER = re.compile(r"^(\d{9})([BL])(\d{2})$")

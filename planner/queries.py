@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import InboxReturn, Office, Product, Relation, ReturnStatus, Workflow
+from planner.payment import payment_account
 from planner.records import WorkflowRecord
 
 __all__ = ["list_workflows"]
@@ -47,6 +50,16 @@ def list_workflows(session: Session, office: Office) -> list[WorkflowRecord]:
             period_kind=workflow.period_kind,
             ideal_payment=workflow.ideal_payment,
             steps=workflow.steps,
+            payment_deadline=_iso(workflow.payment_deadline),
+            payment_reference=workflow.payment_reference,
+            payment_account=None
+            if workflow.payment_deadline is None
+            else payment_account(workflow.payment_deadline),
+            amount_due=None if workflow.amount_due is None else str(workflow.amount_due),
         )
         for workflow, number, code in rows
     ]
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()

@@ -31,3 +31,7 @@ class WorkflowRecord(BaseModel):
     period_kind: str | None
     ideal_payment: bool
     steps: list[dict[str, Any]]
+    payment_deadline: str | None
+    payment_reference: str | None
+    payment_account: str | None
+    amount_due: str | None

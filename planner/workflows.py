@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from models import Product, RelationRole, TeamMember, Workflow, WorkflowSource
 from models.base import table_of
-from planner.periods import Period, deadline, kind_of
+from planner.payment import PAID_PRODUCTS
+from planner.periods import Period, deadline, kind_of, payment_deadline
 from planner.steps import steps_for
 
 __all__ = ["insert_workflow", "insert_workflows", "roles_of", "workflow_values"]
@@ -63,6 +64,7 @@ def workflow_values(
         "source": source,
         "status": "prepare",
         "deadline": deadline(product.deadline_rule, period_kind, period),
+        "payment_deadline": payment_deadline(period) if product.code in PAID_PRODUCTS else None,
         "steps": steps_for(product.code, roles, ideal_payment=ideal_payment),
         "ideal_payment": ideal_payment,
     }

@@ -21,6 +21,7 @@ def test_sbr_parser_exports() -> None:
             "ReturnKind",
             "Taxonomy",
             "check_identifier",
+            "is_btw_id",
             "normalise_identifier",
             "parse_file",
             "parse_message",

@@ -85,3 +85,10 @@ def test_no_reference_without_an_ob_or_lh_number_or_a_known_period() -> None:
         payment_reference("111222333", "year", Period(D(2026, 1, 1), D(2026, 12, 31)))
     with pytest.raises(ValueError, match="no period code"):
         payment_reference("001000044B37", "four_weeks", Period(D(2026, 1, 1), D(2026, 1, 25)))
+
+
+def test_the_account_changes_on_1_may_2026() -> None:
+    from planner.payment import payment_account  # noqa: PLC0415
+
+    assert payment_account(D(2026, 4, 30)) == "NL86 INGB 0002 4455 88"
+    assert payment_account(D(2026, 5, 1)) == "NL04 RABO 0200 1122 44"

@@ -287,6 +287,13 @@ def test_a_four_weekly_rule_makes_the_lawful_periods_and_returns_land_in_them(
         process_return(session, row.id, max_bytes=10_000_000)
         assert row.workflow_id is not None
     assert session.scalar(select(func.count()).select_from(Workflow)) == 26
+    first = list_workflows(session, office)[0]
+    # Worked out by hand: body 11122233 6 6 01 71 0; from the right 0,1,7,1,0,6,6,3,3,2,2,2,1,
+    # 1,1 times 2,4,8,5,10,9,7,3,6,1,2,4,8,5,10 = 225; 225 mod 11 = 5; check digit 11 - 5 = 6.
+    assert first.payment_reference == "6111222336601710"
+    assert first.payment_deadline == "2026-02-25"  # one month after 25 January
+    assert first.payment_account == "NL86 INGB 0002 4455 88"
+    assert first.amount_due == "2756.00"  # TotTeBet of the builder's loonaangifte
 
 
 def test_a_four_weekly_relation_without_a_rule_gets_the_four_week_deadline(
