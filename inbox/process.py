@@ -14,6 +14,7 @@ ends, and never holds up the others, which run in their own transactions.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import NamedTuple
 
 from sqlalchemy import Engine, select
@@ -22,11 +23,13 @@ from sqlalchemy.orm import Session
 from inbox.decisions import SYSTEM, apply_decision, facts_of, record_event, set_state
 from inbox.dispatch import Dispatched, unit_of_work
 from inbox.rejections import rejection_sentences
-from matching.candidates import find_candidates
+from matching.candidates import find_candidates, likely_owners
+from matching.codes import UnmatchedReason
 from matching.decide import Decision, decide
 from matching.rules import KIND_RULES
+from matching.sentences import likely_owner_sentences
 from models import InboxReturn, RawMessage, ReturnStatus, session_scope
-from sbr_parser import ParsedReturn, parse_message
+from sbr_parser import IdentifierType, ParsedReturn, parse_message
 
 __all__ = [
     "INTERNAL",
@@ -189,10 +192,21 @@ def decision_for(session: Session, row: InboxReturn) -> Decision | None:
     facts = facts_of(row)
     if facts is None:
         return None
-    candidates = find_candidates(
-        session, row.office_id, KIND_RULES[facts.kind].identifier_type, facts.identifier
-    )
-    return decide(facts, candidates)
+    identifier_type = KIND_RULES[facts.kind].identifier_type
+    candidates = find_candidates(session, row.office_id, identifier_type, facts.identifier)
+    decision = decide(facts, candidates)
+    if decision.reason is UnmatchedReason.NO_RELATION and identifier_type is IdentifierType.OB:
+        owners = likely_owners(session, row.office_id, facts.identifier)
+        if owners:
+            # Named, never matched: the person's business may hold only its btw-id.
+            nl, en = likely_owner_sentences(owners)
+            decision = replace(
+                decision,
+                explanation_nl=f"{decision.explanation_nl} {nl}",
+                explanation_en=f"{decision.explanation_en} {en}",
+                involved=tuple(owner.relation_number for owner in owners),
+            )
+    return decision
 
 
 def decide_stored(

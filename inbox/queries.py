@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
 from inbox.records import CandidateRecord, HistoryRecord, ReturnDetail, ReturnRecord
-from matching.candidates import find_candidates
+from matching.candidates import find_candidates, likely_owners
 from matching.rules import KIND_RULES
 from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, ReturnStatus
-from sbr_parser import ReturnKind
+from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = [
     "MAX_RETURN_ID",
@@ -203,6 +203,22 @@ def return_detail(session: Session, office: Office, return_id: int) -> ReturnDet
             )
             for c in find_candidates(session, office.id, identifier_type, row.identifier_normalised)
         ]
+        if not candidates and identifier_type is IdentifierType.OB:
+            candidates = [
+                CandidateRecord(
+                    relation_number=c.relation_number,
+                    name=c.relation_name,
+                    type=c.relation_type.value,
+                    sbr_enabled=c.sbr_enabled,
+                    sbr_start_date=None
+                    if c.sbr_start_date is None
+                    else c.sbr_start_date.isoformat(),
+                    identifier_type=IdentifierType.BSN_RSIN.value,
+                    identifier=row.identifier_normalised[:9],
+                    likely_owner=True,
+                )
+                for c in likely_owners(session, office.id, row.identifier_normalised)
+            ]
     return ReturnDetail(
         **record.model_dump(),
         history=history_records(session, office, return_id),

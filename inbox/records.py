@@ -72,6 +72,9 @@ class CandidateRecord(_Record):
     sbr_start_date: str | None
     identifier_type: str
     identifier: str
+    # Added: a person whose BSN is the nine digits of an OB number nobody holds (offered first,
+    # never matched automatically: see docs/domain.md).
+    likely_owner: bool = False
 
 
 class ReturnDetail(ReturnRecord):

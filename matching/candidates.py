@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from matching.codes import RelationType
 from matching.decide import Candidate, ProductRef
 from models import FiscalNumber, Product, Relation, RelationProduct
 from sbr_parser import IdentifierType
 
-__all__ = ["find_candidates", "relation_candidate", "relation_label"]
+__all__ = ["find_candidates", "likely_owners", "relation_candidate", "relation_label"]
 
 
 # What a candidate needs of its relation and of each of its products, in this order.
@@ -75,6 +76,18 @@ def find_candidates(
             ideal=group[0][3],
         )
         for group in grouped.values()
+    ]
+
+
+def likely_owners(session: Session, office_id: int, ob_number: str) -> list[Candidate]:
+    """Person relations whose BSN is the nine digits of ``ob_number`` (``123456782B01``):
+    the likely owners of a sole trader's return that matched nobody. Offered, never matched."""
+    if len(ob_number) != 12 or not ob_number[:9].isdigit() or ob_number[9] != "B":
+        return []
+    return [
+        candidate
+        for candidate in find_candidates(session, office_id, IdentifierType.BSN_RSIN, ob_number[:9])
+        if candidate.relation_type is RelationType.PERSON
     ]
 
 

@@ -16,7 +16,7 @@ from sbr_parser import ReturnKind
 if TYPE_CHECKING:
     from matching.decide import Candidate, ReturnFacts
 
-__all__ = ["explain"]
+__all__ = ["explain", "likely_owner_sentences"]
 
 # How the number is called for each kind ("BSN" for income tax, "RSIN" for corporate tax).
 NUMBER_NAMES: dict[ReturnKind, tuple[str, str]] = {
@@ -110,6 +110,19 @@ def explain(
     }
     dutch, english = TEMPLATES[reason]
     return _capitalised(dutch.format(**values)), _capitalised(english.format(**values))
+
+
+def likely_owner_sentences(owners: Sequence[Candidate]) -> tuple[str, str]:
+    """What is added to a ``no_relation`` sentence when the OB number's nine digits are the
+    BSN of a person relation: a likely owner, never a match (a sole trader's return carries
+    the BSN-based omzetbelastingnummer; the record may hold only the btw-id of the invoices)."""
+    names = ", ".join(owner.label for owner in owners)
+    return (
+        f"Het OB-nummer begint met het BSN van {names}: eenmanszaak van deze persoon? Zet het "
+        "omzetbelastingnummer (BSN + B01) bij de eenmanszaak.",
+        f"The OB number starts with the BSN of {names}: this person's sole proprietorship? Put "
+        "the omzetbelastingnummer (BSN + B01) on that business.",
+    )
 
 
 def _capitalised(sentence: str) -> str:

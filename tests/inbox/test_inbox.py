@@ -15,7 +15,7 @@ from crm.offices import get_office
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.intake import receive
 from inbox.process import process_return
-from inbox.queries import get_return, history, list_returns
+from inbox.queries import get_return, history, list_returns, return_detail
 from inbox.redecide import redecide_changes
 from inbox.staff import assign, dismiss, staff_actor, undo
 from models import InboxReturn, Office, RawMessage, ReturnStatus, Workflow
@@ -219,3 +219,43 @@ def test_bad_input_is_rejected_and_kept(session: Session, office: Office) -> Non
     assert row.explanation_nl
     assert process_return(session, row.id, max_bytes=100).changed is False
     assert session.scalar(select(RawMessage.data).where(RawMessage.id == row.message_id))
+
+
+def test_a_sole_traders_return_names_the_likely_owner_but_is_not_placed(session: Session) -> None:
+    # Only the btw-identificatienummer of the invoices is on the eenmanszaak; the return carries
+    # the omzetbelastingnummer, the owner's BSN + B01.
+    import_relations(
+        session,
+        {
+            "office": "demo",
+            "relations": [
+                {
+                    "number": "1002",
+                    "type": "organisation",
+                    "name": "Bakker Installatietechniek",
+                    "legal_form": "eenmanszaak",
+                    "fiscal_numbers": [
+                        {"type": "OB", "value": "NL000099998B57", "sbr_enabled": True}
+                    ],
+                    "products": ["aangifte_ob"],
+                },
+                {
+                    "number": "1002-1",
+                    "type": "person",
+                    "last_name": "Bakker",
+                    "initials": "P.",
+                    "fiscal_numbers": [
+                        {"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": True}
+                    ],
+                },
+            ],
+        },
+    )
+    office = get_office(session, "demo")
+    row = deliver(session, office, build.ob_return("111222333B01", *Q1))
+    assert (row.status, row.reason) == (ReturnStatus.UNMATCHED, "no_relation")
+    assert row.relation_id is None
+    assert "begint met het BSN van 1002-1" in (row.explanation_nl or "")
+    assert "starts with the BSN of 1002-1" in (row.explanation_en or "")
+    detail = return_detail(session, office, row.id)
+    assert [(c.relation_number, c.likely_owner) for c in detail.candidates] == [("1002-1", True)]
