@@ -19,13 +19,12 @@ from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crm.errors import CrmError, NotFoundError
-from crm.tokens import new_secret, secret_digest
+from crm.tokens import expiry, is_live, new_secret, revoke, secret_digest
 from models import ApiToken, Office, StaffUser
-from models.db import utc_ago
 
 __all__ = [
     "HashingBusyError",
@@ -62,19 +61,27 @@ def _hashing(work: Callable[[], _T]) -> _T:
         _hash_slots.release()
 
 
+def _find_staff(session: Session, email: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+
+
 def get_staff(session: Session, email: str) -> StaffUser:
     """The staff member with ``email``, or :class:`NotFoundError`."""
-    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    user = _find_staff(session, email)
     if user is None:
         raise NotFoundError(f"no staff member {email}")
     return user
 
 
+def _check_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise CrmError(f"a password needs at least {MIN_PASSWORD} characters")
+
+
 def add_staff(session: Session, office: Office, email: str, password: str) -> StaffUser:
     """A new staff member of ``office``; refuses a taken e-mail or a short password."""
     email = email.strip().lower()
-    if len(password) < MIN_PASSWORD:
-        raise CrmError(f"a password needs at least {MIN_PASSWORD} characters")
+    _check_length(password)
     if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
         raise CrmError(f"{email} is a staff member already")
     user = StaffUser(
@@ -87,7 +94,7 @@ def add_staff(session: Session, office: Office, email: str, password: str) -> St
 
 def check_password(session: Session, email: str, password: str) -> StaffUser | None:
     """The staff member if the password is right, else None (same answer for unknown e-mail)."""
-    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    user = _find_staff(session, email)
     if user is None:
         # Spend the same time: do not reveal which e-mails exist.
         _hashing(lambda: _HASHER.hash(password))
@@ -105,24 +112,21 @@ def check_password(session: Session, email: str, password: str) -> StaffUser | N
 
 def set_password(session: Session, email: str, password: str) -> StaffUser:
     """Give the staff member a new password; their page sessions end."""
-    if len(password) < MIN_PASSWORD:
-        raise CrmError(f"a password needs at least {MIN_PASSWORD} characters")
+    _check_length(password)
     user = get_staff(session, email)
     user.password_hash = _hashing(lambda: _HASHER.hash(password))
-    user.session_generation += 1
-    session.flush()
-    return user
+    return _next_generation(session, user)
 
 
 def end_sessions(session: Session, email: str) -> StaffUser:
     """End every page session of the staff member (sign-out everywhere)."""
-    user = get_staff(session, email)
-    session.execute(
-        update(StaffUser)
-        .where(StaffUser.id == user.id)
-        .values(session_generation=StaffUser.session_generation + 1)
-    )
-    session.refresh(user)
+    return _next_generation(session, get_staff(session, email))
+
+
+def _next_generation(session: Session, user: StaffUser) -> StaffUser:
+    # Every session cookie carries the generation it was made in; a higher one ends them all.
+    user.session_generation += 1
+    session.flush()
     return user
 
 
@@ -141,9 +145,10 @@ def issue_token(session: Session, email: str, *, expires_in: dt.timedelta | None
     """A new bearer token for the staff member with ``email`` (shown once)."""
     user = get_staff(session, email)
     token = new_secret("sbrt_")
-    expires_at = None if expires_in is None else dt.datetime.now(dt.UTC) + expires_in
     session.add(
-        ApiToken(staff_user_id=user.id, token_hash=secret_digest(token), expires_at=expires_at)
+        ApiToken(
+            staff_user_id=user.id, token_hash=secret_digest(token), expires_at=expiry(expires_in)
+        )
     )
     session.flush()
     return token
@@ -165,9 +170,7 @@ def revoke_token(session: Session, email: str, token_id: int) -> ApiToken:
     )
     if token is None:
         raise NotFoundError(f"{email} has no token {token_id}")
-    if token.revoked_at is None:
-        token.revoked_at = dt.datetime.now(dt.UTC)
-        session.flush()
+    revoke(session, token)
     return token
 
 
@@ -181,13 +184,7 @@ def staff_for_token(session: Session, token: str | None) -> tuple[StaffUser, Off
         .join(Office, Office.id == StaffUser.office_id)
         .where(
             ApiToken.token_hash == secret_digest(token),
-            ApiToken.revoked_at.is_(None),
-            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > _now(session)),
+            is_live(session, ApiToken),
         )
     ).first()
     return None if row is None else (row[0], row[1])
-
-
-def _now(session: Session) -> dt.datetime:
-    # SQLite keeps naive UTC text; PostgreSQL compares aware timestamps.
-    return utc_ago(session, dt.timedelta(0))

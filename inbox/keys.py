@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.errors import NotFoundError
-from crm.tokens import new_secret, secret_digest
+from crm.tokens import expiry, is_live, new_secret, revoke, secret_digest
 from models import IntakeKey, Office
-from models.db import utc_ago
 
 __all__ = ["create_intake_key", "list_intake_keys", "office_for_intake_key", "revoke_intake_key"]
 
@@ -25,8 +24,9 @@ def create_intake_key(
 ) -> str:
     """A new key for ``office``; shown once, stored hashed; optionally expiring."""
     key = new_secret("sbrk_")
-    expires_at = None if expires_in is None else dt.datetime.now(dt.UTC) + expires_in
-    session.add(IntakeKey(office_id=office.id, key_hash=secret_digest(key), expires_at=expires_at))
+    session.add(
+        IntakeKey(office_id=office.id, key_hash=secret_digest(key), expires_at=expiry(expires_in))
+    )
     session.flush()
     return key
 
@@ -45,9 +45,7 @@ def revoke_intake_key(session: Session, office: Office, key_id: int) -> IntakeKe
     )
     if key is None:
         raise NotFoundError(f"office {office.code} has no intake key {key_id}")
-    if key.revoked_at is None:
-        key.revoked_at = dt.datetime.now(dt.UTC)
-        session.flush()
+    revoke(session, key)
     return key
 
 
@@ -61,10 +59,6 @@ def office_for_intake_key(session: Session, office_code: str, key: str | None) -
         .where(
             Office.code == office_code,
             IntakeKey.key_hash == secret_digest(key),
-            IntakeKey.revoked_at.is_(None),
-            or_(
-                IntakeKey.expires_at.is_(None),
-                IntakeKey.expires_at > utc_ago(session, dt.timedelta(0)),
-            ),
+            is_live(session, IntakeKey),
         )
     )
