@@ -24,7 +24,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from crm.staff import staff_for_token
 from models import session_scope
 
-__all__ = ["STAFF_STATE", "BearerFirst", "BodyLimit", "SecurityHeaders", "StaffCaller"]
+__all__ = [
+    "STAFF_STATE",
+    "BearerFirst",
+    "BodyLimit",
+    "SecurityHeaders",
+    "StaffCaller",
+    "bearer_token",
+]
 
 #: The review API's paths (not the intake, which has its own key).
 _REVIEW_API = re.compile(r"^/api/offices/[^/]+/(?!inbox/?$)")
@@ -166,7 +173,7 @@ class BearerFirst:
         if scope["type"] != "http" or not _REVIEW_API.match(scope["path"]):
             await self.app(scope, receive, send)
             return
-        token = _bearer(scope["headers"])
+        token = bearer_token(scope["headers"])
         caller = None if token is None else await anyio.to_thread.run_sync(self._lookup, token)
         if caller is None:
             await _answer(
@@ -188,7 +195,8 @@ class BearerFirst:
             return StaffCaller(user.email, office.id, office.code)
 
 
-def _bearer(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+def bearer_token(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header in raw ASGI headers, or None."""
     for name, value in headers:
         if name == b"authorization":
             scheme, _, credentials = value.decode("latin-1").partition(" ")

@@ -21,6 +21,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
+from api.guards import bearer_token
 from config import get_settings
 from models import InboxReturn, Office, session_scope
 
@@ -79,10 +80,8 @@ def metrics(request: Request) -> Response:
     expected = get_settings().metrics_token
     if not expected:
         return Response(status_code=404)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(
-        given.strip().encode(), expected.encode()
-    ):
+    given = bearer_token(request.scope["headers"])
+    if given is None or not secrets.compare_digest(given.encode(), expected.encode()):
         return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
     registry = CollectorRegistry()
     registry.register(InboxCollector(request.app.state.engine))

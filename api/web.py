@@ -73,10 +73,9 @@ class SignedIn:
     user_id: int
     email: str
     office_id: int
-    office_code: str
 
     def office(self, session: Session) -> Office:
-        """Their office, in ``session``."""
+        """Their office, read once, in the handler's own transaction."""
         office = session.get(Office, self.office_id)
         if office is None:  # removed since the request began
             raise SignInRequiredError
@@ -95,10 +94,7 @@ def _signed_in(request: Request) -> SignedIn:
         # generation: the session has ended even though the cookie is still validly signed.
         if user is None or request.session.get("generation") != user.session_generation:
             raise SignInRequiredError
-        office = session.get(Office, user.office_id)
-        if office is None:
-            raise SignInRequiredError
-        return SignedIn(user.id, user.email, office.id, office.code)
+        return SignedIn(user.id, user.email, user.office_id)
 
 
 SignedInDep = Annotated[SignedIn, Depends(_signed_in)]

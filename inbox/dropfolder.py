@@ -204,7 +204,8 @@ class DropFolder:
                 return None
             return _Read(b"", error=exc.strerror or type(exc).__name__)
         with os.fdopen(fd, "rb") as handle:
-            if _state(os.fstat(fd)) != settled or not stat.S_ISREG(os.fstat(fd).st_mode):
+            opened = os.fstat(fd)
+            if _state(opened) != settled or not stat.S_ISREG(opened.st_mode):
                 return None
             try:
                 if settled[0] > self.max_bytes:
@@ -225,8 +226,7 @@ class DropFolder:
     def _move(self, folder_fd: int, name: str, where: str, return_id: int) -> Path:
         try:
             target_fd = os.open(where, _OPEN_DIR, dir_fd=folder_fd)
-        except OSError as exc:
-            self._passed_over.add(name)
+        except OSError as exc:  # poll() logs it and passes the file over
             msg = f"{where}/ is not a folder inside {self.folder} ({exc.strerror}): not moved"
             raise DropFolderError(msg) from None
         try:

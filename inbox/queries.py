@@ -15,6 +15,7 @@ from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
 from inbox.records import CandidateRecord, HistoryRecord, ReturnDetail, ReturnRecord
 from matching.candidates import find_candidates, likely_owners
+from matching.decide import Candidate
 from matching.rules import KIND_RULES
 from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, ReturnStatus
 from sbr_parser import IdentifierType, ReturnKind
@@ -191,37 +192,41 @@ def return_detail(session: Session, office: Office, return_id: int) -> ReturnDet
     candidates: list[CandidateRecord] = []
     if row is not None and row.kind is not None and row.identifier_normalised:
         identifier_type = KIND_RULES[row.kind].identifier_type
+        number = row.identifier_normalised
         candidates = [
-            CandidateRecord(
-                relation_number=c.relation_number,
-                name=c.relation_name,
-                type=c.relation_type.value,
-                sbr_enabled=c.sbr_enabled,
-                sbr_start_date=None if c.sbr_start_date is None else c.sbr_start_date.isoformat(),
-                identifier_type=identifier_type.value,
-                identifier=row.identifier_normalised,
-            )
-            for c in find_candidates(session, office.id, identifier_type, row.identifier_normalised)
+            _candidate_record(c, identifier_type, number)
+            for c in find_candidates(session, office.id, identifier_type, number)
         ]
         if not candidates and identifier_type is IdentifierType.OB:
+            # Nobody holds the OB number: offer the person whose BSN it carries.
             candidates = [
-                CandidateRecord(
-                    relation_number=c.relation_number,
-                    name=c.relation_name,
-                    type=c.relation_type.value,
-                    sbr_enabled=c.sbr_enabled,
-                    sbr_start_date=None
-                    if c.sbr_start_date is None
-                    else c.sbr_start_date.isoformat(),
-                    identifier_type=IdentifierType.BSN_RSIN.value,
-                    identifier=row.identifier_normalised[:9],
-                    likely_owner=True,
-                )
-                for c in likely_owners(session, office.id, row.identifier_normalised)
+                _candidate_record(c, IdentifierType.BSN_RSIN, number[:9], likely_owner=True)
+                for c in likely_owners(session, office.id, number)
             ]
     return ReturnDetail(
         **record.model_dump(),
         history=history_records(session, office, return_id),
         candidates=candidates,
         raw_url=f"/api/offices/{office.code}/returns/{return_id}/raw",
+    )
+
+
+def _candidate_record(
+    candidate: Candidate,
+    identifier_type: IdentifierType,
+    identifier: str,
+    *,
+    likely_owner: bool = False,
+) -> CandidateRecord:
+    return CandidateRecord(
+        relation_number=candidate.relation_number,
+        name=candidate.relation_name,
+        type=candidate.relation_type.value,
+        sbr_enabled=candidate.sbr_enabled,
+        sbr_start_date=None
+        if candidate.sbr_start_date is None
+        else candidate.sbr_start_date.isoformat(),
+        identifier_type=identifier_type.value,
+        identifier=identifier,
+        likely_owner=likely_owner,
     )
