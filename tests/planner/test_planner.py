@@ -241,9 +241,8 @@ def test_planner_rules_come_in_with_the_relations_import(session: Session) -> No
     assert run_planner(session, D(2026, 12, 31)).workflows_made == 0
 
 
-def test_a_four_weekly_rule_makes_the_lawful_periods_and_returns_land_in_them(
-    session: Session,
-) -> None:
+def _four_weekly_payroll(session: Session) -> Office:
+    """Relation 2001, whose payroll (LH 111222333L01) is filed per four weeks."""
     import_relations(
         session,
         {
@@ -251,15 +250,19 @@ def test_a_four_weekly_rule_makes_the_lawful_periods_and_returns_land_in_them(
             "relations": [
                 organisation_row(
                     number="2001",
-                    fiscal_numbers=[
-                        {"type": "LH", "value": "111222333L01", "sbr_enabled": True},
-                    ],
+                    fiscal_numbers=[{"type": "LH", "value": "111222333L01", "sbr_enabled": True}],
                     products=[{"code": "loonaangifte", "period": "four_weeks"}],
                 )
             ],
         },
     )
-    office = get_office(session, "demo")
+    return get_office(session, "demo")
+
+
+def test_a_four_weekly_rule_makes_the_lawful_periods_and_returns_land_in_them(
+    session: Session,
+) -> None:
+    office = _four_weekly_payroll(session)
     set_rule(
         session,
         office,
@@ -299,20 +302,7 @@ def test_a_four_weekly_rule_makes_the_lawful_periods_and_returns_land_in_them(
 def test_a_four_weekly_relation_without_a_rule_gets_the_four_week_deadline(
     session: Session,
 ) -> None:
-    import_relations(
-        session,
-        {
-            "office": "demo",
-            "relations": [
-                organisation_row(
-                    number="2001",
-                    fiscal_numbers=[{"type": "LH", "value": "111222333L01", "sbr_enabled": True}],
-                    products=[{"code": "loonaangifte", "period": "four_weeks"}],
-                )
-            ],
-        },
-    )
-    office = get_office(session, "demo")
+    office = _four_weekly_payroll(session)
     # February 2027 is also four-week period 2 of 2027: as a month it would be due on
     # 31 March; as the four-week period this relation files, one month after 28 February.
     february = receive(

@@ -78,13 +78,18 @@ def test_a_symlink_to_a_secret_is_never_read(
     assert (folder / "aangifte.xbrl").is_symlink()  # left where it was, not followed or moved
 
 
+def _drop_and_elsewhere(tmp_path: Path) -> tuple[Path, Path]:
+    """The drop folder, and a folder outside it an attacker would like files moved to."""
+    folder, elsewhere = tmp_path / "drop", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    return folder, elsewhere
+
+
 def test_a_target_folder_that_is_a_link_is_refused(
     engine: Engine, office: Office, tmp_path: Path
 ) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    folder = tmp_path / "drop"
-    folder.mkdir()
+    folder, elsewhere = _drop_and_elsewhere(tmp_path)
     (folder / "rejected").symlink_to(elsewhere)
     with pytest.raises(DropFolderError, match="not a link"):
         watcher(folder, engine, office, Clock())
@@ -93,10 +98,7 @@ def test_a_target_folder_that_is_a_link_is_refused(
 def test_a_target_swapped_for_a_link_later_receives_nothing(
     engine: Engine, office: Office, tmp_path: Path
 ) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    folder = tmp_path / "drop"
-    folder.mkdir()
+    folder, elsewhere = _drop_and_elsewhere(tmp_path)
     clock = Clock()
     drop = watcher(folder, engine, office, clock)
     (folder / "rejected").rmdir()
