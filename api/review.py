@@ -19,11 +19,12 @@ from api.guards import STAFF_STATE, StaffCaller
 from crm.edits import set_sbr_settings, update_relation
 from crm.export import relation_document
 from crm.queries import get_relation, search_relations
+from crm.warnings import relation_warnings
 from inbox.dispatch import commit_and_dispatch
 from inbox.queries import get_return, list_returns, raw_message, return_detail
 from inbox.records import ReturnDetail, ReturnRecord
 from inbox.staff import assign, dismiss, rerun, staff_actor, undo
-from models import InboxReturn, Office, ReturnStatus, session_scope
+from models import InboxReturn, Office, Relation, ReturnStatus, session_scope
 from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = ["raw_download", "router"]
@@ -229,9 +230,14 @@ def _after_relation_change(session: Session, office: Office, number: str) -> dic
     """Commit a relation edit, re-decide the returns it may resolve, answer the relation."""
     redecided = commit_and_dispatch(session).redecided
     return {
-        **relation_document(get_relation(session, office, number)),
+        **_relation_answer(get_relation(session, office, number)),
         "returns_redecided": redecided,
     }
+
+
+def _relation_answer(relation: Relation) -> dict[str, Any]:
+    """The relation's interchange document plus what staff should read about its numbers."""
+    return {**relation_document(relation), "warnings": relation_warnings(relation)}
 
 
 @router.get("/relations")
@@ -250,8 +256,9 @@ def relations(
 
 @router.get("/relations/{number}")
 def relation(session: SessionDep, staff: StaffDep, number: str) -> dict[str, Any]:
-    """One relation as its interchange document (fiscal numbers with SBR settings included)."""
-    return relation_document(get_relation(session, _office(session, staff), number))
+    """One relation as its interchange document (fiscal numbers with SBR settings included),
+    with ``warnings`` (e.g. an OB number that is a btw-identificatienummer)."""
+    return _relation_answer(get_relation(session, _office(session, staff), number))
 
 
 @router.post("/relations/{number}/sbr")

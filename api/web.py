@@ -34,12 +34,14 @@ from inbox.queries import list_returns, raw_message, return_detail
 from inbox.records import ReturnRecord
 from inbox.staff import assign, dismiss, staff_actor
 from models import InboxReturn, Office, ReturnStatus, StaffUser, session_scope
+from planner.payment import grouped
 from sbr_parser import IdentifierType
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["kenmerk"] = grouped  # a betalingskenmerk as the Belastingdienst prints it
 COLORS = {
     "received": "#8da0cb",
     "matched": "#66a61e",
@@ -202,6 +204,7 @@ def detail(request: Request, staff: SignedInDep, return_id: int) -> Response:
             "r": record,
             "candidates": record.candidates,
             "history": record.history,
+            "workflow": record.workflow,
             "raw_url": f"/returns/{return_id}/raw",
             "raw_text": text,
             "message": request.session.pop("message", None),

@@ -23,6 +23,7 @@ from crm.export import export_lines, relation_document
 from crm.importer import ImportReport, import_relations
 from crm.offices import resolve_office
 from crm.queries import dossier_folders, get_relation, timeline
+from crm.warnings import relation_warnings
 from inbox.dispatch import Dispatched
 
 __all__ = ["relations_app"]
@@ -118,6 +119,8 @@ def show_command(
         console = Console(width=max(100, Console().width))
         console.print(_details(document))
         console.print(_fiscal_numbers(document))
+        for warning in relation_warnings(relation):
+            typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
         folders = dossier_folders(session, chosen, number)
         names = {folder.id: folder.name for folder in folders}
         console.print(

@@ -18,9 +18,9 @@ from crm.errors import InvalidRowsError, RowError
 from crm.offices import ensure_office
 from crm.queries import shared_fiscal_numbers
 from crm.schema import RelationDoc, type_problems
+from crm.warnings import fiscal_number_warnings
 from crm.writer import RelationWriter
 from models import RelationType
-from sbr_parser import IdentifierType, is_btw_id
 
 __all__ = ["ImportReport", "Progress", "import_relations", "row_errors", "validate_document"]
 
@@ -167,13 +167,13 @@ def _unstorable(row: Any, index: int, number: str | None) -> list[RowError]:
 
 
 def btw_id_warnings(docs: list[RelationDoc]) -> list[str]:
-    """A warning per OB number that is a btw-identificatienummer (see ``is_btw_id``)."""
+    """The fiscal-number warnings of every imported relation (``crm.warnings``)."""
     return [
-        f"relation {doc.number}: OB number {number.value} looks like a btw-identificatienummer; "
-        "returns carry the omzetbelastingnummer (BSN + B01), so they will not match it"
+        warning
         for doc in docs
-        for number in doc.fiscal_numbers
-        if number.type is IdentifierType.OB and is_btw_id(number.value)
+        for warning in fiscal_number_warnings(
+            doc.number, ((number.type, number.value) for number in doc.fiscal_numbers)
+        )
     ]
 
 

@@ -15,8 +15,9 @@ from inbox.outbox import add_effects
 from matching.decide import Decision, ReturnFacts
 from models import InboxReturn, Product, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
 from planner.payment import PAID_PRODUCTS, payment_reference
-from planner.periods import Period
+from planner.periods import CORRECTION, Period, is_correction
 from planner.workflows import insert_workflow, roles_of, workflow_values
+from sbr_parser import ReturnKind
 
 __all__ = ["SYSTEM", "apply_decision", "facts_of", "record_event", "set_state"]
 
@@ -165,12 +166,18 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[i
         product = session.get(Product, decision.product.product_id)
         assert product is not None  # noqa: S101 - the candidate query found it
         relation_id = decision.relation.relation_id
+        period = Period(row.period_start, row.period_end)  # type: ignore[arg-type]
+        # The relation says what it files; else the dates. A suppletie over several of its
+        # periods is a correction of its own.
+        kind = decision.product.period
+        if row.kind == ReturnKind.OB_SUPPLETIE and is_correction(period, kind):
+            kind = CORRECTION
         values = workflow_values(
             office_id=row.office_id,
             relation_id=relation_id,
             product=product,
-            period=Period(row.period_start, row.period_end),  # type: ignore[arg-type]
-            kind=decision.product.period,  # the relation says what it files; else the dates
+            period=period,
+            kind=kind,
             source=WorkflowSource.INBOX,
             roles=roles_of(session, [relation_id]).get(relation_id, {}),
             ideal_payment=decision.ideal,

@@ -15,9 +15,11 @@ from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
 from inbox.records import CandidateRecord, HistoryRecord, ReturnDetail, ReturnRecord
 from matching.candidates import find_candidates, likely_owners
+from matching.codes import RelationType
 from matching.decide import Candidate
 from matching.rules import KIND_RULES
 from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, ReturnStatus
+from planner.queries import list_workflows
 from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = [
@@ -198,9 +200,12 @@ def return_detail(session: Session, office: Office, return_id: int) -> ReturnDet
             for c in find_candidates(session, office.id, identifier_type, number)
         ]
         if not candidates and identifier_type is IdentifierType.OB:
-            # Nobody holds the OB number: offer the person whose BSN it carries.
+            # Nobody holds the OB number: offer the person whose BSN it carries (by that
+            # BSN), then the businesses linked to the person (for the number they would get).
             candidates = [
                 _candidate_record(c, IdentifierType.BSN_RSIN, number[:9], likely_owner=True)
+                if c.relation_type is RelationType.PERSON
+                else _candidate_record(c, IdentifierType.OB, number, likely_owner=True)
                 for c in likely_owners(session, office.id, number)
             ]
     return ReturnDetail(
@@ -208,6 +213,9 @@ def return_detail(session: Session, office: Office, return_id: int) -> ReturnDet
         history=history_records(session, office, return_id),
         candidates=candidates,
         raw_url=f"/api/offices/{office.code}/returns/{return_id}/raw",
+        workflow=next(iter(list_workflows(session, office, [record.workflow_id])), None)
+        if record.workflow_id is not None
+        else None,
     )
 
 

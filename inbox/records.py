@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from planner.records import WorkflowRecord
+
 __all__ = ["CandidateRecord", "HistoryRecord", "ReturnDetail", "ReturnRecord"]
 
 
@@ -83,3 +85,6 @@ class ReturnDetail(ReturnRecord):
     history: list[HistoryRecord]
     candidates: list[CandidateRecord]
     raw_url: str
+    # Added: the workflow the return is in, with its filing and payment deadlines and the
+    # betalingskenmerk (None while the return is not placed).
+    workflow: WorkflowRecord | None = None

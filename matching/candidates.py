@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from matching.codes import RelationType
 from matching.decide import Candidate, ProductRef
-from models import FiscalNumber, Product, Relation, RelationProduct
+from models import FiscalNumber, Product, Relation, RelationContact, RelationProduct
 from sbr_parser import IdentifierType
 
 __all__ = ["find_candidates", "likely_owners", "relation_candidate", "relation_label"]
@@ -80,15 +80,48 @@ def find_candidates(
 
 
 def likely_owners(session: Session, office_id: int, ob_number: str) -> list[Candidate]:
-    """Person relations whose BSN is the nine digits of ``ob_number`` (``123456782B01``):
-    the likely owners of a sole trader's return that matched nobody. Offered, never matched."""
+    """Person relations whose BSN is the nine digits of ``ob_number`` (``123456782B01``), then
+    the organisations linked to such a person by a shared contact: the likely owners of a sole
+    trader's return that matched nobody. Offered, never matched."""
     if len(ob_number) != 12 or not ob_number[:9].isdigit() or ob_number[9] != "B":
         return []
-    return [
+    people = [
         candidate
         for candidate in find_candidates(session, office_id, IdentifierType.BSN_RSIN, ob_number[:9])
         if candidate.relation_type is RelationType.PERSON
     ]
+    if not people:
+        return []
+    person_ids = [person.relation_id for person in people]
+    contacts = select(RelationContact.contact_id).where(
+        RelationContact.office_id == office_id, RelationContact.relation_id.in_(person_ids)
+    )
+    linked = session.scalars(
+        select(RelationContact.relation_id)
+        .where(
+            RelationContact.office_id == office_id,
+            RelationContact.contact_id.in_(contacts),
+            RelationContact.relation_id.not_in(person_ids),
+        )
+        .distinct()
+    ).all()
+    businesses = relations_as_candidates(session, office_id, linked)
+    return people + sorted(businesses, key=lambda candidate: candidate.relation_number)
+
+
+def relations_as_candidates(
+    session: Session, office_id: int, relation_ids: Sequence[int]
+) -> list[Candidate]:
+    """The relations as candidates without a fiscal number of theirs (SBR off, no start)."""
+    rows = session.execute(
+        _with_products(select(*_RELATION))
+        .where(Relation.office_id == office_id, Relation.id.in_(relation_ids))
+        .order_by(Relation.id, Product.code)
+    ).all()
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
+    return [_candidate(group, enabled=False, start=None, ideal=False) for group in grouped.values()]
 
 
 def relation_candidate(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from matching.codes import UnmatchedReason
+from matching.codes import RelationType, UnmatchedReason
 from sbr_parser import ReturnKind
 
 if TYPE_CHECKING:
@@ -115,13 +115,18 @@ def explain(
 def likely_owner_sentences(owners: Sequence[Candidate]) -> tuple[str, str]:
     """What is added to a ``no_relation`` sentence when the OB number's nine digits are the
     BSN of a person relation: a likely owner, never a match (a sole trader's return carries
-    the BSN-based omzetbelastingnummer; the record may hold only the btw-id of the invoices)."""
-    names = ", ".join(owner.label for owner in owners)
+    the BSN-based omzetbelastingnummer; the record may hold only the btw-id of the invoices).
+    Organisations linked to that person by a shared contact are named as the likely business."""
+    people = ", ".join(o.label for o in owners if o.relation_type is RelationType.PERSON)
+    businesses = ", ".join(o.label for o in owners if o.relation_type is not RelationType.PERSON)
+    nl = f"Het OB-nummer begint met het BSN van {people}: eenmanszaak van deze persoon?"
+    en = f"The OB number starts with the BSN of {people}: this person's sole proprietorship?"
+    if businesses:
+        nl += f" Via een gedeelde contactpersoon hoort bij deze persoon: {businesses}."
+        en += f" Linked to this person by a shared contact: {businesses}."
     return (
-        f"Het OB-nummer begint met het BSN van {names}: eenmanszaak van deze persoon? Zet het "
-        "omzetbelastingnummer (BSN + B01) bij de eenmanszaak.",
-        f"The OB number starts with the BSN of {names}: this person's sole proprietorship? Put "
-        "the omzetbelastingnummer (BSN + B01) on that business.",
+        f"{nl} Zet het omzetbelastingnummer (BSN + B01) bij de eenmanszaak.",
+        f"{en} Put the omzetbelastingnummer (BSN + B01) on that business.",
     )
 
 

@@ -18,24 +18,31 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 __all__ = [
+    "CORRECTION",
     "DEADLINE_RULES",
     "PERIOD_KINDS",
     "Period",
+    "creation_day",
     "deadline",
     "first_schedule",
     "fits",
     "four_week_periods",
+    "is_correction",
     "kind_of",
+    "lawful_kind",
     "payment_deadline",
     "period_containing",
     "periods_from",
 ]
 
 PERIOD_KINDS = ("month", "quarter", "year", "four_weeks")
+# The kind of a suppletie's own workflow when it corrects more than one period (see
+# is_correction): it has no statutory filing or payment deadline.
+CORRECTION = "correction"
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
@@ -114,6 +121,23 @@ def fits(period: Period, kind: str) -> bool:
     )
 
 
+def is_correction(period: Period, declared: str | None) -> bool:
+    """Whether a suppletie over ``period`` corrects more than one of the relation's periods.
+
+    A suppletie for exactly one period (the relation's declared kind, or with nothing declared
+    any lawful month, quarter or year) is the next version of that period's workflow. One that
+    spans several (a year of quarters is allowed) is a correction in its own workflow with no
+    statutory deadline: the term is eight weeks after the error was found (AWR art. 10a with
+    Uitvoeringsbesluit OB 1968 art. 15, since 2025), a day the inbox cannot know.
+    """
+    return lawful_kind(period, PERIOD_KINDS if declared is None else (declared,)) is None
+
+
+def lawful_kind(period: Period, kinds: Iterable[str]) -> str | None:
+    """The first of ``kinds`` of which ``period`` is a lawful period, or None."""
+    return next((kind for kind in kinds if fits(period, kind)), None)
+
+
 # Deadline rule code -> (period kind, period) -> deadline, as docs/domain.md states them
 # (not yet checked against the Belastingdienst's own publication; change them here).
 DEADLINE_RULES: dict[str, Callable[[str, Period], dt.date]] = {
@@ -157,5 +181,10 @@ def first_schedule(period: str, first_start: dt.date, lead_days: int) -> dict[st
     start = period_containing(period, first_start, anchor=first_start).start
     return {
         "next_period_start": start,
-        "next_creation_on": start - dt.timedelta(days=lead_days),
+        "next_creation_on": creation_day(start, lead_days),
     }
+
+
+def creation_day(period_start: dt.date, lead_days: int) -> dt.date:
+    """The day a planner rule makes the workflow of the period starting ``period_start``."""
+    return period_start - dt.timedelta(days=lead_days)

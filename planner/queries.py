@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,25 +15,27 @@ from planner.records import WorkflowRecord
 __all__ = ["list_workflows"]
 
 
-def list_workflows(session: Session, office: Office) -> list[WorkflowRecord]:
-    """The office's workflows with the ids of the returns in them, oldest period first."""
+def list_workflows(
+    session: Session, office: Office, ids: Sequence[int] | None = None
+) -> list[WorkflowRecord]:
+    """The office's workflows (only those of ``ids`` when given) with the ids of the returns
+    in them, oldest period first."""
+    placed = select(InboxReturn.workflow_id, InboxReturn.id).where(
+        InboxReturn.office_id == office.id,
+        InboxReturn.workflow_id.is_not(None),
+        InboxReturn.status == ReturnStatus.MATCHED,
+    )
+    chosen = select(Workflow, Relation.number, Product.code).where(Workflow.office_id == office.id)
+    if ids is not None:
+        placed = placed.where(InboxReturn.workflow_id.in_(ids))
+        chosen = chosen.where(Workflow.id.in_(ids))
     returns: dict[int, list[int]] = {}
-    for workflow_id, return_id in session.execute(
-        select(InboxReturn.workflow_id, InboxReturn.id)
-        .where(
-            InboxReturn.office_id == office.id,
-            InboxReturn.workflow_id.is_not(None),
-            InboxReturn.status == ReturnStatus.MATCHED,
-        )
-        .order_by(InboxReturn.id)
-    ):
+    for workflow_id, return_id in session.execute(placed.order_by(InboxReturn.id)):
         if workflow_id is not None:
             returns.setdefault(workflow_id, []).append(return_id)
     rows = session.execute(
-        select(Workflow, Relation.number, Product.code)
-        .join(Relation, Relation.id == Workflow.relation_id)
+        chosen.join(Relation, Relation.id == Workflow.relation_id)
         .join(Product, Product.id == Workflow.product_id)
-        .where(Workflow.office_id == office.id)
         .order_by(Workflow.period_start, Relation.number, Product.code)
     )
     return [

@@ -22,7 +22,14 @@ from crm.errors import NotFoundError
 from crm.queries import get_relation
 from models import Office, PlannerRule, Product, Workflow, WorkflowSource
 from planner.errors import PlannerError
-from planner.periods import PERIOD_KINDS, Period, periods_from
+from planner.periods import (
+    PERIOD_KINDS,
+    Period,
+    creation_day,
+    lawful_kind,
+    period_containing,
+    periods_from,
+)
 from planner.schedule import schedule, schedule_rule
 from planner.workflows import insert_workflows, roles_of, workflow_values
 
@@ -122,9 +129,8 @@ def run_planner(session: Session, today: dt.date, *, limit: int | None = None) -
         rows: list[dict[str, Any]] = []
         for rule in rules:
             product = products[rule.product_id]
-            lead = dt.timedelta(days=rule.create_days_before_start)
             for period in periods_from(rule.period, rule.next_period_start):
-                if period.start - lead > today:
+                if creation_day(period.start, rule.create_days_before_start) > today:
                     schedule(rule, period.start)
                     break
                 rows.append(
@@ -160,6 +166,19 @@ def create_workflow(
     """
     relation = get_relation(session, office, relation_number)
     product = _product(session, office, product_code)
+    declared = kind or next(
+        (use.period for use in relation.products if use.product_id == product.id), None
+    )
+    kinds = product.periods if declared is None else [declared]
+    if lawful_kind(period, kinds) is None:
+        # Staff type dates; the calendar says which periods exist (a four-week period 1 of
+        # 2026 is 1-25 January, not 1-28).
+        hint = period_containing(kinds[0], period.start)
+        raise PlannerError(
+            f"{period.start}..{period.end} is not a {' or '.join(kinds)} period of "
+            f"{product_code}; the {kinds[0]} period containing {period.start} is "
+            f"{hint.start}..{hint.end}"
+        )
     values = workflow_values(
         office_id=office.id,
         relation_id=relation.id,

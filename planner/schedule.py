@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models import PlannerRule
-from planner.periods import first_schedule
+from planner.periods import creation_day, first_schedule
 
 __all__ = ["schedule", "schedule_rule"]
 
@@ -19,7 +19,7 @@ __all__ = ["schedule", "schedule_rule"]
 def schedule(rule: PlannerRule, period_start: dt.date) -> None:
     """Make ``period_start`` the rule's next period (and its creation day the lead before)."""
     rule.next_period_start = period_start
-    rule.next_creation_on = period_start - dt.timedelta(days=rule.create_days_before_start)
+    rule.next_creation_on = creation_day(period_start, rule.create_days_before_start)
 
 
 def schedule_rule(rule: PlannerRule, *, restart: bool) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from models import Product, RelationRole, TeamMember, Workflow, WorkflowSource
 from models.base import table_of
 from planner.payment import PAID_PRODUCTS
-from planner.periods import Period, deadline, kind_of, payment_deadline
+from planner.periods import CORRECTION, Period, deadline, kind_of, payment_deadline
 from planner.steps import steps_for
 
 __all__ = ["insert_workflow", "insert_workflows", "roles_of", "workflow_values"]
@@ -52,8 +52,10 @@ def workflow_values(
     roles: dict[str, str],
     ideal_payment: bool = False,
 ) -> dict[str, Any]:
-    """The columns of a new workflow of ``product`` for ``period``."""
+    """The columns of a new workflow of ``product`` for ``period``; a ``correction`` (a
+    suppletie over several periods) gets neither a filing nor a payment deadline."""
     period_kind = kind or kind_of(period)
+    dated = period_kind != CORRECTION
     return {
         "office_id": office_id,
         "relation_id": relation_id,
@@ -63,8 +65,10 @@ def workflow_values(
         "period_kind": period_kind,
         "source": source,
         "status": "prepare",
-        "deadline": deadline(product.deadline_rule, period_kind, period),
-        "payment_deadline": payment_deadline(period) if product.code in PAID_PRODUCTS else None,
+        "deadline": deadline(product.deadline_rule, period_kind, period) if dated else None,
+        "payment_deadline": payment_deadline(period)
+        if dated and product.code in PAID_PRODUCTS
+        else None,
         "steps": steps_for(product.code, roles, ideal_payment=ideal_payment),
         "ideal_payment": ideal_payment,
     }

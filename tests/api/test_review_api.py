@@ -6,7 +6,10 @@ from typing import Any
 
 import pytest
 
+from crm.importer import import_relations
+from models import session_scope
 from tests.api_fixtures import World
+from tests.support.factories import organisation_row
 
 # (method, path under /api/offices/{office}, JSON body); {id} is office a's return 2.
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -161,6 +164,14 @@ def test_switching_sbr_on_places_the_waiting_return(world: World) -> None:
         f"/api/offices/a/returns/{world.sbr_off}", headers=world.auth()
     ).json()
     assert (record["status"], record["relation_number"]) == ("matched", "1001")
+    # Its workflow with the payment facts, written out by hand for OB 001000044B37, Q1 2026:
+    # 00100004 + tax 1 + year 6 + subnumber 37 + quarter code 21 + 0, check digit 10 -> 1.
+    workflow = record["workflow"]
+    assert (workflow["deadline"], workflow["payment_deadline"]) == ("2026-04-30", "2026-04-30")
+    assert workflow["payment_reference"] == "1001000041637210"
+    assert workflow["payment_account"] == "NL86 INGB 0002 4455 88"  # paid by 30 April
+    assert workflow["amount_due"] == "3240.00"
+    assert workflow["return_ids"] == [world.sbr_off]
     # Office b's identical return is untouched.
     other = world.client.get("/api/offices/b/returns/4", headers=world.auth(world.token_b))
     assert other.json()["status"] == "unmatched"
@@ -196,3 +207,33 @@ def test_nul_characters_are_refused_not_a_server_error(world: World) -> None:
         headers=world.auth(),
     )
     assert body.status_code == 422
+
+
+def test_a_btw_id_on_a_relation_is_warned_about_wherever_it_is_read(world: World) -> None:
+    with session_scope(world.engine) as session:
+        import_relations(
+            session,
+            {
+                "office": "a",
+                "relations": [
+                    organisation_row(
+                        number="2002",
+                        legal_form="eenmanszaak",
+                        fiscal_numbers=[{"type": "OB", "value": "NL000099998B57"}],
+                    )
+                ],
+            },
+        )
+    shown = world.client.get("/api/offices/a/relations/2002", headers=world.auth()).json()
+    [warning] = shown["warnings"]
+    assert "NL000099998B57" in warning
+    assert "btw-identificatienummer" in warning
+    # An edit answers with the same warning; a relation with an omzetbelastingnummer has none.
+    edited = world.client.post(
+        "/api/offices/a/relations/2002/sbr",
+        json={"type": "OB", "value": "NL000099998B57", "sbr_enabled": True},
+        headers=world.auth(),
+    ).json()
+    assert edited["warnings"] == [warning]
+    clean = world.client.get("/api/offices/a/relations/1001", headers=world.auth()).json()
+    assert clean["warnings"] == []

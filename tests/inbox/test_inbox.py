@@ -21,6 +21,7 @@ from inbox.staff import assign, dismiss, staff_actor, undo
 from models import InboxReturn, Office, RawMessage, ReturnStatus, Workflow
 from sbr_parser import IdentifierType
 from sbr_parser import message_builder as build
+from tests.support.factories import organisation_row
 
 D = dt.date
 Q1 = (D(2026, 1, 1), D(2026, 3, 31))
@@ -112,6 +113,42 @@ def test_same_bytes_twice_is_a_duplicate_and_a_correction_is_version_2(
         2,
     )
     assert session.scalar(select(func.count()).select_from(Workflow)) == 1
+
+
+def test_a_suppletie_over_several_periods_is_a_correction_without_a_deadline(
+    session: Session, office: Office
+) -> None:
+    # 1001 files OB per quarter; its Q1 return is in the Q1 workflow.
+    products = [{"code": "aangifte_ob", "period": "quarter"}, "aangifte_vpb", "loonaangifte"]
+    update_relation(session, office, "1001", {"products": products})
+    q1 = deliver(session, office, build.ob_return("001000044B37", *Q1))
+    year = deliver(
+        session, office, build.ob_suppletie("001000044B37", D(2026, 1, 1), D(2026, 12, 31))
+    )
+    assert (year.status, year.version) == (ReturnStatus.MATCHED, 1)
+    assert year.workflow_id != q1.workflow_id
+    correction = session.get(Workflow, year.workflow_id)
+    assert correction is not None
+    assert (correction.period_kind, correction.deadline, correction.payment_deadline) == (
+        "correction",
+        None,
+        None,
+    )
+    assert correction.payment_reference is None
+    # A suppletie for exactly the one quarter is the next version of that quarter's workflow.
+    again = deliver(session, office, build.ob_suppletie("001000044B37", *Q1))
+    assert (again.workflow_id, again.version) == (q1.workflow_id, 2)
+
+
+def test_with_nothing_declared_a_suppletie_over_no_lawful_period_is_a_correction(
+    session: Session, office: Office
+) -> None:
+    half = deliver(
+        session, office, build.ob_suppletie("001000044B37", D(2026, 1, 1), D(2026, 6, 30))
+    )
+    workflow = session.get(Workflow, half.workflow_id)
+    assert workflow is not None
+    assert (workflow.period_kind, workflow.deadline) == ("correction", None)
 
 
 def test_sbr_off_on_one_of_two_payroll_numbers(session: Session, office: Office) -> None:
@@ -259,3 +296,51 @@ def test_a_sole_traders_return_names_the_likely_owner_but_is_not_placed(session:
     assert "starts with the BSN of 1002-1" in (row.explanation_en or "")
     detail = return_detail(session, office, row.id)
     assert [(c.relation_number, c.likely_owner) for c in detail.candidates] == [("1002-1", True)]
+
+
+def test_the_business_linked_to_the_likely_owner_by_a_contact_is_named_too(
+    session: Session,
+) -> None:
+    # The eenmanszaak holds no OB number at all; its owner and it share contact C7.
+    contact = {"number": "C7", "initials": "P.", "last_name": "Bakker"}
+    import_relations(
+        session,
+        {
+            "office": "demo",
+            "relations": [
+                {
+                    "number": "1002",
+                    "type": "organisation",
+                    "name": "Bakker Installatietechniek",
+                    "legal_form": "eenmanszaak",
+                    "products": ["aangifte_ob"],
+                    "contacts": [contact],
+                },
+                {
+                    "number": "1002-1",
+                    "type": "person",
+                    "last_name": "Bakker",
+                    "initials": "P.",
+                    "fiscal_numbers": [{"type": "BSN_RSIN", "value": "111222333"}],
+                    "contacts": [contact],
+                },
+                organisation_row(number="1003", name="Ander B.V."),
+            ],
+        },
+    )
+    office = get_office(session, "demo")
+    row = deliver(session, office, build.ob_return("111222333B01", *Q1))
+    assert (row.status, row.reason, row.relation_id) == (
+        ReturnStatus.UNMATCHED,
+        "no_relation",
+        None,
+    )
+    assert (
+        "Via een gedeelde contactpersoon hoort bij deze persoon: 1002 (Bakker Installatietechniek)"
+        in (row.explanation_nl or "")
+    )
+    detail = return_detail(session, office, row.id)
+    assert [
+        (c.relation_number, c.identifier_type, c.identifier, c.likely_owner)
+        for c in detail.candidates
+    ] == [("1002-1", "BSN_RSIN", "111222333", True), ("1002", "OB", "111222333B01", True)]

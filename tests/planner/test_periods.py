@@ -16,6 +16,7 @@ from planner.periods import (
     add_months,
     deadline,
     four_week_periods,
+    is_correction,
     kind_of,
     payment_deadline,
     period_containing,
@@ -143,6 +144,20 @@ def test_the_kind_of_a_return_period() -> None:
     assert kind_of(Period(D(2025, 7, 1), D(2026, 6, 30))) == "year"
     # A declared kind the dates do not fit is not believed.
     assert kind_of(Period(D(2026, 1, 1), D(2026, 3, 31)), "month") == "quarter"
+
+
+def test_a_suppletie_corrects_one_period_or_several() -> None:
+    year, q1 = Period(D(2026, 1, 1), D(2026, 12, 31)), Period(D(2026, 1, 1), D(2026, 3, 31))
+    half = Period(D(2026, 1, 1), D(2026, 6, 30))
+    # One of the relation's periods: not a correction of its own.
+    assert not is_correction(q1, "quarter")
+    assert not is_correction(year, "year")
+    assert not is_correction(q1, None)
+    # Several of them (a year of quarters, two quarters): a correction.
+    assert is_correction(year, "quarter")
+    assert is_correction(q1, "month")
+    assert is_correction(half, None)
+    assert is_correction(half, "quarter")
 
 
 def test_book_year_quarters() -> None:

@@ -15,6 +15,7 @@ from inbox.intake import receive
 from inbox.process import process_return
 from models import Office, Workflow, WorkflowSource, make_engine, session_scope
 from models.migrate import upgrade
+from planner.errors import PlannerError
 from planner.periods import Period
 from planner.queries import list_workflows
 from planner.rules import create_workflow, deactivate_rule, run_planner, set_rule
@@ -311,3 +312,28 @@ def test_a_four_weekly_relation_without_a_rule_gets_the_four_week_deadline(
     process_return(session, february.id, max_bytes=10_000_000)
     [workflow] = list_workflows(session, office)
     assert (workflow.period_kind, workflow.deadline) == ("four_weeks", "2027-03-28")
+
+
+def test_staff_cannot_make_a_workflow_for_a_period_that_does_not_exist(session: Session) -> None:
+    office = _four_weekly_payroll(session)
+    # 28 days from 1 January is not four-week period 1 of 2026 (1-25 January, art. 28).
+    with pytest.raises(
+        PlannerError,
+        match=r"the four_weeks period containing 2026-01-01 is "
+        r"2026-01-01\.\.2026-01-25",
+    ):
+        create_workflow(
+            session, office, "2001", "loonaangifte", Period(D(2026, 1, 1), D(2026, 1, 28))
+        )
+    made = create_workflow(
+        session, office, "2001", "loonaangifte", Period(D(2026, 1, 1), D(2026, 1, 25))
+    )
+    assert (made.period_kind, made.deadline, made.payment_deadline) == (
+        "four_weeks",
+        D(2026, 2, 25),
+        D(2026, 2, 25),
+    )
+    # With nothing declared, any of the product's period kinds will do, and nothing else.
+    ob = _office(session)
+    with pytest.raises(PlannerError, match="not a month or quarter or year period"):
+        create_workflow(session, ob, "1001", "aangifte_ob", Period(D(2026, 1, 1), D(2026, 6, 30)))

@@ -99,3 +99,23 @@ def test_a_browser_switches_sbr_on_and_sees_the_return_placed(
         assert shot.stat().st_size > 10_000
     finally:
         pipeline.stop_all()
+
+
+def test_a_placed_returns_page_shows_its_deadlines_and_payment_facts(world: World) -> None:
+    client = world.client
+    placed = client.post(
+        "/api/offices/a/relations/1001/sbr",
+        json={"type": "OB", "value": "NL001000044B37", "sbr_enabled": True},
+        headers=world.auth(),
+    )
+    assert placed.status_code == 200, placed.text
+    form = client.get("/login").text
+    client.post(
+        "/login", data={"email": "staff@a.example", "password": PASSWORD, "csrf": _token(form)}
+    )
+    page = client.get(f"/returns/{world.sbr_off}").text
+    # Q1 2026 of OB 001000044B37: filed and paid by 30 April; the kenmerk as printed.
+    assert "uiterste aangiftedatum</th><td>2026-04-30" in page
+    assert "uiterste betaaldatum</th><td>2026-04-30" in page
+    assert "1001.0000.4163.7210" in page
+    assert "NL86 INGB 0002 4455 88" in page
