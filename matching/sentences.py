@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from matching.codes import RelationType, UnmatchedReason
+from matching.rules import KIND_RULES
 from sbr_parser import ReturnKind
 
 if TYPE_CHECKING:
@@ -62,11 +63,11 @@ TEMPLATES: dict[UnmatchedReason | None, tuple[str, str]] = {
         "form to process returns through the SBR inbox.",
     ),
     UnmatchedReason.WRONG_RELATION_TYPE: (
-        "{number} staat alleen bij {relations}, die geen {kind} kan ontvangen (relatietype of "
-        "rechtsvorm); maak de juiste relatie aan, bijvoorbeeld via 'relatie aanmaken o.b.v. "
+        "{number} staat alleen bij {relations}, een relatietype dat geen {kind} kan "
+        "ontvangen; maak de juiste relatie aan, bijvoorbeeld via 'relatie aanmaken o.b.v. "
         "contact'.",
-        "{number_en} is only on {relations}, which cannot receive a {kind_en} (relation type "
-        "or legal form); create the right relation, e.g. with 'create relation from contact'.",
+        "{number_en} is only on {relations}, a relation type that cannot receive a {kind_en}; "
+        "create the right relation, e.g. with 'create relation from contact'.",
     ),
     UnmatchedReason.SBR_DISABLED: (
         "{number} staat bij {relations}, maar SBR is daar niet ingeschakeld; schakel SBR in "
@@ -92,6 +93,16 @@ TEMPLATES: dict[UnmatchedReason | None, tuple[str, str]] = {
     ),
 }
 
+# Rule 3 when the relation's type could receive the kind but its legal form cannot.
+WRONG_LEGAL_FORM = (
+    "{number} staat alleen bij {relations}, waarvan de rechtsvorm geen {kind} kan ontvangen; "
+    "klopt de rechtsvorm niet, pas die dan aan, anders is de aangifte door de afzender onjuist "
+    "opgesteld (wijs haar af).",
+    "{number_en} is only on {relations}, whose legal form cannot receive a {kind_en}; if the "
+    "legal form is wrong, correct it, otherwise the sender made the return wrongly (dismiss "
+    "it).",
+)
+
 
 def explain(
     facts: ReturnFacts, reason: UnmatchedReason | None, involved: Sequence[Candidate]
@@ -109,6 +120,13 @@ def explain(
         "period": facts.period_start.isoformat(),
     }
     dutch, english = TEMPLATES[reason]
+    if reason is UnmatchedReason.WRONG_RELATION_TYPE and all(
+        c.relation_type in KIND_RULES[facts.kind].relation_types for c in involved
+    ):
+        # The type may receive the kind, the legal form may not (a VPB return on an
+        # eenmanszaak): another relation from a contact would not help, a person cannot
+        # receive it either. Either the legal form or the sender is wrong.
+        dutch, english = WRONG_LEGAL_FORM
     return _capitalised(dutch.format(**values)), _capitalised(english.format(**values))
 
 

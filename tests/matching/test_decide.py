@@ -225,3 +225,17 @@ def test_shuffling_the_candidates_never_changes_the_decision(
     shuffled = list(candidates)
     rng.shuffle(shuffled)
     assert decide(facts(kind), shuffled) == decide(facts(kind), candidates)
+
+
+def test_wrong_relation_type_advice_tells_a_wrong_type_from_a_wrong_legal_form() -> None:
+    # A VPB return on an eenmanszaak: the type could receive it, the legal form cannot, and a
+    # person relation made from a contact could not either.
+    eenmanszaak = candidate("1002", ORG, LegalForm.EENMANSZAAK)
+    vpb = decide(facts(ReturnKind.VPB), [eenmanszaak])
+    assert "rechtsvorm geen aangifte vennootschapsbelasting kan ontvangen" in vpb.explanation_nl
+    assert "o.b.v. contact" not in vpb.explanation_nl
+    # An IB return on an organisation: the type is wrong, a person relation is the fix.
+    ib = decide(facts(ReturnKind.IB), [candidate("1001", ORG)])
+    assert ib.reason is UnmatchedReason.WRONG_RELATION_TYPE
+    assert "relatietype dat geen aangifte inkomstenbelasting kan ontvangen" in ib.explanation_nl
+    assert "o.b.v. contact" in ib.explanation_nl
