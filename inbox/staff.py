@@ -14,6 +14,7 @@ from inbox.decisions import apply_decision, facts_of, record_event, set_state
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.process import decide_stored
 from inbox.queries import check_return_id
+from inbox.reversal import take_back_placement
 from matching.candidates import relation_candidate
 from matching.decide import decide_for_relation
 from models import InboxReturn, Office, Relation, ReturnEvent, ReturnStatus
@@ -97,7 +98,9 @@ def dismiss(
 
 
 def undo(session: Session, office: Office, return_id: int, *, actor: str) -> InboxReturn:
-    """Take back the last staff assignment or dismissal: the return is as it was before it."""
+    """Take back the last staff assignment or dismissal: the return is as it was before it,
+    and an assignment's document, workflow and timeline links are taken back too
+    (``inbox.reversal``)."""
     row = get_return_for_update(session, office, return_id)
     history = session.scalars(
         select(ReturnEvent).where(ReturnEvent.return_id == row.id).order_by(ReturnEvent.id.desc())
@@ -105,6 +108,9 @@ def undo(session: Session, office: Office, return_id: int, *, actor: str) -> Inb
     if len(history) < 2 or history[0].trigger not in _UNDOABLE:
         raise ActionRefusedError(f"return {return_id} has no staff decision to undo")
     undone, previous = history[0], history[1]
+    reversed_ = (
+        take_back_placement(session, row, actor=actor) if row.status is ReturnStatus.MATCHED else {}
+    )
     set_state(
         row,
         previous.status,
@@ -113,7 +119,9 @@ def undo(session: Session, office: Office, return_id: int, *, actor: str) -> Inb
         previous.explanation_en,
         duplicate_of_id=row.duplicate_of_id if previous.status is ReturnStatus.DUPLICATE else None,
     )
-    record_event(session, row, actor=actor, trigger="undo", detail={"undid": undone.id})
+    record_event(
+        session, row, actor=actor, trigger="undo", detail={"undid": undone.id, **reversed_}
+    )
     return row
 
 

@@ -12,13 +12,17 @@ from crm.contacts import create_relation_from_contact
 from crm.edits import set_sbr_settings, update_relation
 from crm.importer import import_relations
 from crm.offices import get_office
+from crm.queries import get_relation
+from inbox.effects import file_in_dossier, start_workflow
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.intake import receive
 from inbox.process import process_return
 from inbox.queries import get_return, history, list_returns, return_detail
 from inbox.redecide import redecide_changes
 from inbox.staff import assign, dismiss, staff_actor, undo
-from models import InboxReturn, Office, RawMessage, ReturnStatus, Workflow
+from models import Document, InboxReturn, Office, RawMessage, ReturnStatus, TimelineEvent, Workflow
+from planner.periods import Period
+from planner.rules import create_workflow
 from sbr_parser import IdentifierType
 from sbr_parser import message_builder as build
 from tests.support.factories import organisation_row
@@ -248,6 +252,83 @@ def test_staff_assign_undo_and_dismiss(session: Session, office: Office) -> None
         ("dismiss", STAFF),
     ]
     assert events[-1].remark == "Test message from the software vendor"
+
+
+def _placed_with_effects(session: Session, office: Office, number: str) -> InboxReturn:
+    """A return nobody holds, assigned by staff to ``number``, its effects run."""
+    row = deliver(session, office, build.ob_return("123456782B01", *Q1))
+    assign(session, office, row.id, number, actor=STAFF)
+    start_workflow(session, row.id)
+    file_in_dossier(session, row.id)
+    assert row.filed
+    assert row.workflow_started
+    return row
+
+
+def _refers_to(session: Session, relation_number: str, return_id: int) -> list[str]:
+    """Everything of the relation that still points at the return."""
+    relation = get_relation(session, get_office(session, "demo"), relation_number)
+    found = [
+        f"document {d.name}"
+        for d in session.scalars(select(Document).where(Document.relation_id == relation.id))
+        if d.return_id == return_id
+    ]
+    found += [
+        f"timeline {e.text}"
+        for e in session.scalars(
+            select(TimelineEvent).where(TimelineEvent.relation_id == relation.id)
+        )
+        if e.refs.get("return_id") == return_id
+    ]
+    found += [
+        f"workflow {w.id}"
+        for w in session.scalars(select(Workflow).where(Workflow.relation_id == relation.id))
+        if session.scalar(
+            select(func.count())
+            .select_from(InboxReturn)
+            .where(InboxReturn.workflow_id == w.id, InboxReturn.id == return_id)
+        )
+    ]
+    return found
+
+
+def test_undoing_a_wrong_assignment_leaves_nothing_behind(session: Session, office: Office) -> None:
+    row = _placed_with_effects(session, office, "1001")
+    workflow_id = row.workflow_id
+    assert _refers_to(session, "1001", row.id)  # document, workflow, timeline lines
+    undo(session, office, row.id, actor=STAFF)
+    session.flush()
+    assert _refers_to(session, "1001", row.id) == []
+    # The workflow this placement made is gone; the timeline says what was reversed and by whom.
+    assert session.get(Workflow, workflow_id) is None
+    relation = get_relation(session, office, "1001")
+    [line] = session.scalars(
+        select(TimelineEvent.text).where(
+            TimelineEvent.relation_id == relation.id, TimelineEvent.kind == "placement_reversed"
+        )
+    ).all()
+    assert "ongedaan gemaakt door anne@kantoor.example" in line
+    assert "document uit het dossier verwijderd" in line
+    assert "workflow verwijderd" in line
+    [undone] = [e for e in history(session, office, row.id) if e.trigger == "undo"]
+    assert undone.detail["workflow_removed"] == workflow_id
+    # Placed again elsewhere, the return is filed and started there, once.
+    assign(session, office, row.id, "1002", actor=STAFF)
+    file_in_dossier(session, row.id)
+    assert session.scalar(select(func.count()).where(Document.return_id == row.id)) == 1
+
+
+def test_undo_leaves_a_planned_workflow_but_takes_the_return_out(
+    session: Session, office: Office
+) -> None:
+    planned = create_workflow(session, office, "1001", "aangifte_ob", Period(*Q1))
+    row = _placed_with_effects(session, office, "1001")
+    assert (row.workflow_id, planned.status) == (planned.id, "review")
+    undo(session, office, row.id, actor=STAFF)
+    session.flush()
+    session.refresh(planned)
+    assert planned.status == "prepare"
+    assert _refers_to(session, "1001", row.id) == []
 
 
 def test_bad_input_is_rejected_and_kept(session: Session, office: Office) -> None:
