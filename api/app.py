@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import intake, metrics, review, web
+from api import fixes, intake, metrics, review, web
 from api.errors import install_error_handlers
 from api.guards import BearerFirst, BodyLimit, SecurityHeaders
 from api.throttle import SignInThrottle
@@ -44,6 +44,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(intake.router)
     app.include_router(metrics.router)
     app.include_router(review.router)
+    app.include_router(fixes.router)
     app.include_router(web.router)
 
     @app.middleware("http")

@@ -21,6 +21,7 @@ from crm.export import relation_document
 from crm.queries import get_relation, search_relations
 from crm.warnings import relation_warnings
 from inbox.dispatch import commit_and_dispatch
+from inbox.fixes import assign_adding_number
 from inbox.queries import get_return, list_returns, raw_message, return_detail
 from inbox.records import ReturnDetail, ReturnRecord
 from inbox.staff import assign, dismiss, rerun, staff_actor, undo
@@ -78,7 +79,7 @@ NO_NUL = r"^[^\x00]*$"
 ID = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
-def _office(session: Session, staff: Staff) -> Office:
+def office_of(session: Session, staff: Staff) -> Office:
     office = session.get(Office, staff.office_id)
     assert office is not None  # noqa: S101 - the token's office
     return office
@@ -88,6 +89,9 @@ class Assign(BaseModel):
     """The relation to place the return with."""
 
     relation_number: Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
+    # Added: also put the return's number on the relation (SBR on), so the next period's
+    # return matches by itself.
+    add_number: bool = False
 
 
 class Dismiss(BaseModel):
@@ -128,7 +132,7 @@ def returns(
     """The office's returns (the `returns list` objects), filtered and paged."""
     return list_returns(
         session,
-        _office(session, staff),
+        office_of(session, staff),
         status=status_,
         reason=reason,
         kind=kind,
@@ -143,13 +147,13 @@ def returns(
 @router.get("/returns/{return_id}")
 def one_return(session: SessionDep, staff: StaffDep, return_id: ID) -> ReturnDetail:
     """One return with its decision history and the relations holding its number."""
-    return return_detail(session, _office(session, staff), return_id)
+    return return_detail(session, office_of(session, staff), return_id)
 
 
 @router.get("/returns/{return_id}/raw", response_class=Response)
 def raw(session: SessionDep, staff: StaffDep, return_id: ID) -> Response:
     """The message exactly as received, as a download (never rendered by the browser)."""
-    data = raw_message(session, _office(session, staff), return_id)
+    data = raw_message(session, office_of(session, staff), return_id)
     return raw_download(data, return_id)
 
 
@@ -171,30 +175,43 @@ def raw_download(data: bytes, return_id: int) -> Response:
     )
 
 
-def _after(request: Request, session: Session, staff: Staff, row: InboxReturn) -> ReturnRecord:
-    """Commit a staff decision, hand on its effects, answer the new record.
+def after_decision(
+    request: Request, session: Session, staff: Staff, row: InboxReturn
+) -> ReturnRecord:
+    """Commit a staff decision, hand on its effects, answer the new record."""
+    [record] = records_after(request, session, staff, [row.id])
+    return record
 
-    The record is read in a fresh session: the effects may have run in their own transactions.
+
+def records_after(
+    request: Request, session: Session, staff: Staff, return_ids: list[int]
+) -> list[ReturnRecord]:
+    """Commit, hand on the effects and re-decisions, answer the returns' new records.
+
+    The records are read in a fresh session: the effects may have run in their own
+    transactions.
     """
     commit_and_dispatch(session)
     engine: Engine = request.app.state.engine
     with session_scope(engine) as fresh:
-        return get_return(fresh, _office(fresh, staff), row.id)
+        office = office_of(fresh, staff)
+        return [get_return(fresh, office, return_id) for return_id in return_ids]
 
 
 @router.post("/returns/{return_id}/assign")
 def assign_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID, body: Assign
 ) -> ReturnRecord:
-    """Place an unmatched return with a relation (rules 3 and 7 still apply; else 409)."""
-    row = assign(
+    """Place an unmatched return with a relation (rules 3 and 7 still apply; else 409);
+    with ``add_number`` the return's number is put on the relation first."""
+    row = (assign_adding_number if body.add_number else assign)(
         session,
-        _office(session, staff),
+        office_of(session, staff),
         return_id,
         body.relation_number,
         actor=staff_actor(staff.email),
     )
-    return _after(request, session, staff, row)
+    return after_decision(request, session, staff, row)
 
 
 @router.post("/returns/{return_id}/dismiss")
@@ -203,9 +220,9 @@ def dismiss_return(
 ) -> ReturnRecord:
     """Take a return out of the review queue with a remark."""
     row = dismiss(
-        session, _office(session, staff), return_id, body.remark, actor=staff_actor(staff.email)
+        session, office_of(session, staff), return_id, body.remark, actor=staff_actor(staff.email)
     )
-    return _after(request, session, staff, row)
+    return after_decision(request, session, staff, row)
 
 
 @router.post("/returns/{return_id}/undo")
@@ -213,8 +230,8 @@ def undo_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID
 ) -> ReturnRecord:
     """Take back the last staff assignment or dismissal."""
-    row = undo(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
-    return _after(request, session, staff, row)
+    row = undo(session, office_of(session, staff), return_id, actor=staff_actor(staff.email))
+    return after_decision(request, session, staff, row)
 
 
 @router.post("/returns/{return_id}/rerun")
@@ -222,8 +239,8 @@ def rerun_return(
     request: Request, session: SessionDep, staff: StaffDep, return_id: ID
 ) -> ReturnRecord:
     """Run the rules again for one unmatched return."""
-    row = rerun(session, _office(session, staff), return_id, actor=staff_actor(staff.email))
-    return _after(request, session, staff, row)
+    row = rerun(session, office_of(session, staff), return_id, actor=staff_actor(staff.email))
+    return after_decision(request, session, staff, row)
 
 
 def _after_relation_change(session: Session, office: Office, number: str) -> dict[str, Any]:
@@ -250,7 +267,7 @@ def relations(
     """Search relations by number or name."""
     return [
         {"number": r.number, "type": r.type.value, "name": r.name or r.last_name}
-        for r in search_relations(session, _office(session, staff), q, limit)
+        for r in search_relations(session, office_of(session, staff), q, limit)
     ]
 
 
@@ -258,7 +275,7 @@ def relations(
 def relation(session: SessionDep, staff: StaffDep, number: str) -> dict[str, Any]:
     """One relation as its interchange document (fiscal numbers with SBR settings included),
     with ``warnings`` (e.g. an OB number that is a btw-identificatienummer)."""
-    return _relation_answer(get_relation(session, _office(session, staff), number))
+    return _relation_answer(get_relation(session, office_of(session, staff), number))
 
 
 @router.post("/relations/{number}/sbr")
@@ -267,7 +284,7 @@ def relation_sbr(
 ) -> dict[str, Any]:
     """Switch SBR on/off, set the start date or iDEAL of a fiscal number; waiting returns with
     that number are decided again."""
-    office = _office(session, staff)
+    office = office_of(session, staff)
     set_sbr_settings(
         session,
         office,
@@ -287,7 +304,7 @@ def relation_product(
     session: SessionDep, staff: StaffDep, number: str, body: AddProduct
 ) -> dict[str, Any]:
     """Add an active product to the relation; waiting returns are decided again."""
-    office = _office(session, staff)
+    office = office_of(session, staff)
     document = relation_document(get_relation(session, office, number))
     codes = [p if isinstance(p, str) else p["code"] for p in document["products"]]
     if body.code not in codes:

@@ -30,8 +30,27 @@ def create_relation_from_contact(
     organisation_number: str | None = None,
     source: str = "staff",
 ) -> tuple[Relation, list[str]]:
-    """Create the contact's person relation; returns it and the warnings staff must read."""
+    """Create the contact's person relation; returns it and the warnings staff must read.
+
+    Idempotent: when the contact already has a person relation, that one is returned and the
+    warning says nothing was made (a second click must not make ``1002-2``)."""
     contact = get_contact(session, office, contact_number)
+    existing = session.scalar(
+        select(Relation)
+        .join(RelationContact, RelationContact.relation_id == Relation.id)
+        .where(
+            RelationContact.office_id == office.id,
+            RelationContact.contact_id == contact.id,
+            Relation.type == RelationType.PERSON,
+        )
+        .order_by(Relation.id)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, [
+            f"contact {contact.number} already has person relation {existing.number}; "
+            "nothing was made"
+        ]
     organisation = _organisation(session, office, contact.id, organisation_number)
     organisation_doc = relation_document(organisation)
     copied = [

@@ -64,6 +64,10 @@ def redecide_changes(session: Session, *, limit: int = 1000) -> RedecideReport:
             "change_events": [event.id for event in group],
             "changes": sorted({event.kind.value for event in group}),
         }
+        # Credit the staff member whose change it was (one source), else the system.
+        sources = {str(event.detail.get("source", SYSTEM)) for event in group}
+        actor = sources.pop() if len(sources) == 1 else SYSTEM
+        actor = actor if actor.startswith("staff:") else SYSTEM
         for row in waiting:
             decided += 1
             decision = decision_for(session, row)
@@ -73,7 +77,7 @@ def redecide_changes(session: Session, *, limit: int = 1000) -> RedecideReport:
             outcome = (decision.matched, decision.reason, decision.explanation_en)
             if outcome == (False, row.reason, row.explanation_en):
                 continue
-            apply_decision(session, row, decision, actor=SYSTEM, trigger="change", detail=detail)
+            apply_decision(session, row, decision, actor=actor, trigger="change", detail=detail)
             changed += 1
             if decision.matched:
                 matched.append(row.id)

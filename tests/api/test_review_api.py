@@ -24,6 +24,13 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/relations/1001", None),
     ("POST", "/relations/1001/sbr", {"type": "OB", "value": "001000044B37", "sbr_enabled": True}),
     ("POST", "/relations/1001/products", {"code": "opgaaf_icp"}),
+    ("POST", "/returns/{id}/fixes/number", {"relation_number": "1001"}),
+    ("POST", "/returns/{id}/fixes/relation", {"number": "4001", "name": "X", "legal_form": "bv"}),
+    ("POST", "/returns/{id}/fixes/sbr", {"relation_number": "1001", "sbr_enabled": True}),
+    ("POST", "/returns/{id}/fixes/product", {"relation_number": "1001"}),
+    ("POST", "/returns/{id}/fixes/legal-form", {"relation_number": "1001", "legal_form": "bv"}),
+    ("POST", "/relations/from-contact", {"contact_number": "1002"}),
+    ("POST", "/returns/bulk", {"ids": [2], "action": "dismiss", "remark": "x"}),
 ]
 
 

@@ -80,12 +80,15 @@ def test_relation_from_contact_copies_the_bsn_and_warns(session: Session, office
     assert [(e.kind, e.normalised) for e in events] == [(ChangeKind.FISCAL_NUMBER, "111222333")]
 
 
-def test_a_second_person_from_the_same_contact_gets_the_next_number(
+def test_making_the_person_twice_makes_it_once_and_says_so(
     session: Session, office: Office
 ) -> None:
-    create_relation_from_contact(session, office, "1001")
-    relation, _ = create_relation_from_contact(session, office, "1001")
-    assert relation.number == "1001-2"
+    # The contact's number 1001 is the organisation's: the person gets 1001-1, and a second
+    # click (or a second member at the same moment) gets that same relation, not 1001-2.
+    first, _ = create_relation_from_contact(session, office, "1001")
+    again, warnings = create_relation_from_contact(session, office, "1001")
+    assert (first.number, again.id) == ("1001-1", first.id)
+    assert warnings == ["contact 1001 already has person relation 1001-1; nothing was made"]
 
 
 def test_a_contact_of_no_organisation_cannot_become_a_relation(

@@ -1,0 +1,323 @@
+"""Staff fixes of a waiting return that change the client records, one per reason's advice.
+
+Each takes the return (for its number, kind and period), changes the relation through the
+client records' own edit path (``crm.edits``: validated, change events, timeline), and writes
+a ``fix`` line in the return's history with the staff member and the change in words. The
+change events then decide the office's waiting returns with that number again after commit,
+credited to the same staff member (``inbox.redecide``), so the next period's return matches by
+itself. The API and the page call these same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm.edits import set_sbr_settings, update_relation, write_relation
+from crm.export import relation_document
+from crm.queries import get_relation
+from inbox.decisions import record_event
+from inbox.errors import ActionRefusedError
+from inbox.staff import assign, get_return_for_update
+from matching.candidates import find_candidates
+from matching.codes import LegalForm, RelationType
+from matching.rules import KIND_RULES
+from models import InboxReturn, Office, Relation
+from models.catalogue import CATALOGUE
+from sbr_parser import IdentifierType, ReturnKind, normalise_identifier
+
+__all__ = [
+    "NumberCheck",
+    "add_number",
+    "add_product",
+    "assign_adding_number",
+    "check_number",
+    "create_relation",
+    "default_start_date",
+    "product_for",
+    "relation_type_for",
+    "sbr_on_where_held",
+    "set_legal_form",
+    "switch_sbr",
+]
+
+
+def default_start_date(row: InboxReturn) -> dt.date | None:
+    """The SBR start date a fix proposes: one day before the return's period, so this return
+    and every later one match (a start date on the period's first day would do too; the day
+    before also covers a corrected period that starts a day earlier)."""
+    return None if row.period_start is None else row.period_start - dt.timedelta(days=1)
+
+
+def product_for(kind: ReturnKind) -> str:
+    """The catalogue product that covers ``kind``."""
+    return next(spec.code for spec in CATALOGUE if kind in spec.kinds)
+
+
+def relation_type_for(kind: ReturnKind) -> RelationType:
+    """The relation type a new relation for this kind gets: a person for income tax, else an
+    organisation."""
+    return RelationType.PERSON if kind is ReturnKind.IB else RelationType.ORGANISATION
+
+
+class NumberCheck(NamedTuple):
+    """Whether a relation holds the return's number, and which numbers of that type it has."""
+
+    holds: bool
+    identifier_type: IdentifierType
+    value: str
+    others: tuple[str, ...]
+
+
+def check_number(
+    session: Session, office: Office, return_id: int, relation_number: str
+) -> NumberCheck:
+    """Before an assignment: does the relation hold the return's number? If it holds another
+    of the same type, placing the return there needs a second look (the page asks)."""
+    _row, kind, value = _waiting(session, office, return_id)
+    identifier_type = KIND_RULES[kind].identifier_type
+    relation = get_relation(session, office, relation_number)
+    same_type = [n.normalised for n in relation.fiscal_numbers if n.type is identifier_type]
+    return NumberCheck(
+        value in same_type,
+        identifier_type,
+        value,
+        tuple(n for n in same_type if n != value),
+    )
+
+
+def assign_adding_number(
+    session: Session, office: Office, return_id: int, relation_number: str, *, actor: str
+) -> InboxReturn:
+    """Put the return's number on the relation (SBR on), then place the return there: the
+    next period's return matches by itself."""
+    add_number(session, office, return_id, relation_number, actor=actor)
+    return assign(session, office, return_id, relation_number, actor=actor)
+
+
+def add_number(
+    session: Session,
+    office: Office,
+    return_id: int,
+    relation_number: str,
+    *,
+    start_date: dt.date | None = None,
+    actor: str,
+) -> Relation:
+    """Put the return's fiscal number on the relation with SBR on and a start date (by default
+    one day before the return's period); when it is there already, switch SBR on and move the
+    start date instead."""
+    row, kind, value = _waiting(session, office, return_id)
+    identifier_type = KIND_RULES[kind].identifier_type
+    start = start_date or default_start_date(row)
+    document = relation_document(get_relation(session, office, relation_number))
+    numbers = document["fiscal_numbers"]
+    wanted = normalise_identifier(identifier_type, value)
+    held = [
+        n
+        for n in numbers
+        if n["type"] == identifier_type.value
+        and normalise_identifier(identifier_type, n["value"]) == wanted
+    ]
+    if held:
+        relation = set_sbr_settings(
+            session,
+            office,
+            relation_number,
+            identifier_type,
+            value,
+            enabled=True,
+            start_date=start,
+            source=actor,
+        )
+    else:
+        numbers.append(
+            {
+                "type": identifier_type.value,
+                "value": value,
+                "sbr_enabled": True,
+                "sbr_start_date": None if start is None else start.isoformat(),
+            }
+        )
+        relation = update_relation(
+            session, office, relation_number, {"fiscal_numbers": numbers}, source=actor
+        )
+    _record(
+        session,
+        row,
+        actor,
+        f"{identifier_type.value} {value} bij relatie {relation_number} gezet, SBR aan vanaf "
+        f"{_day(start)}",
+    )
+    return relation
+
+
+def create_relation(
+    session: Session,
+    office: Office,
+    return_id: int,
+    *,
+    number: str,
+    name: str,
+    legal_form: LegalForm | None = None,
+    actor: str,
+) -> Relation:
+    """A new relation for the return: its number with SBR on from the day before the period,
+    the product for its kind, a person for income tax and otherwise an organisation (whose
+    legal form staff choose)."""
+    row, kind, value = _waiting(session, office, return_id)
+    relation_type = relation_type_for(kind)
+    start = default_start_date(row)
+    data: dict[str, object] = {
+        "number": number,
+        "type": relation_type.value,
+        "fiscal_numbers": [
+            {
+                "type": KIND_RULES[kind].identifier_type.value,
+                "value": value,
+                "sbr_enabled": True,
+                "sbr_start_date": None if start is None else start.isoformat(),
+            }
+        ],
+        "products": [product_for(kind)],
+    }
+    if relation_type is RelationType.PERSON:
+        data["last_name"] = name
+    else:
+        data["name"] = name
+        data["legal_form"] = None if legal_form is None else legal_form.value
+    taken = select(Relation.id).where(Relation.office_id == office.id, Relation.number == number)
+    if session.scalar(taken) is not None:  # write_relation would change that one instead
+        raise ActionRefusedError(f"relation {number} exists already")
+    relation = write_relation(session, office, data, source=actor)
+    _record(session, row, actor, f"relatie {number} ({name}) aangemaakt met {value}")
+    return relation
+
+
+def switch_sbr(
+    session: Session,
+    office: Office,
+    return_id: int,
+    relation_number: str,
+    *,
+    enabled: bool,
+    start_date: dt.date | None = None,
+    actor: str,
+) -> Relation:
+    """Switch SBR on or off for the return's number at the relation. Switching on also sets
+    the start date: the one given, or one day before the return's period when none is set or
+    the one set is later than that (else the return would wait again, for another reason)."""
+    row, kind, value = _waiting(session, office, return_id)
+    identifier_type = KIND_RULES[kind].identifier_type
+    start = start_date
+    if enabled and start is None:
+        current = _start_of(session, office, relation_number, identifier_type, value)
+        proposed = default_start_date(row)
+        if current is None or (proposed is not None and current > proposed):
+            start = proposed
+    relation = set_sbr_settings(
+        session,
+        office,
+        relation_number,
+        identifier_type,
+        value,
+        enabled=enabled,
+        start_date=start,
+        source=actor,
+    )
+    state = "aan" if enabled else "uit"
+    moved = "" if start is None else f", startdatum {_day(start)}"
+    _record(session, row, actor, f"SBR {state} voor {value} bij relatie {relation_number}{moved}")
+    return relation
+
+
+def sbr_on_where_held(session: Session, office: Office, return_id: int, *, actor: str) -> Relation:
+    """Switch SBR on for the return's number at the one relation holding it (the bulk fix of
+    ``sbr_disabled``); refused when several hold it: that one needs a choice on its page."""
+    row, kind, value = _waiting(session, office, return_id)
+    holders = find_candidates(session, office.id, KIND_RULES[kind].identifier_type, value)
+    if len(holders) != 1:
+        raise ActionRefusedError(
+            f"return {return_id}: {len(holders)} relations hold {value}; choose on its page"
+        )
+    return switch_sbr(
+        session, office, row.id, holders[0].relation_number, enabled=True, actor=actor
+    )
+
+
+def add_product(
+    session: Session, office: Office, return_id: int, relation_number: str, *, actor: str
+) -> Relation:
+    """Give the relation the active product that covers the return's kind."""
+    row, kind, _value = _waiting(session, office, return_id)
+    code = product_for(kind)
+    document = relation_document(get_relation(session, office, relation_number))
+    products = [
+        {"code": p, "active": True, "period": None} if isinstance(p, str) else p
+        for p in document["products"]
+    ]
+    for product in products:
+        if product["code"] == code:
+            product["active"] = True
+            break
+    else:
+        products.append({"code": code, "active": True, "period": None})
+    relation = update_relation(
+        session, office, relation_number, {"products": products}, source=actor
+    )
+    _record(session, row, actor, f"product {code} actief bij relatie {relation_number}")
+    return relation
+
+
+def set_legal_form(
+    session: Session,
+    office: Office,
+    return_id: int,
+    relation_number: str,
+    legal_form: LegalForm,
+    *,
+    actor: str,
+) -> Relation:
+    """Set (or correct) the relation's legal form."""
+    row, _kind, _value = _waiting(session, office, return_id)
+    relation = update_relation(
+        session, office, relation_number, {"legal_form": legal_form.value}, source=actor
+    )
+    _record(session, row, actor, f"rechtsvorm van relatie {relation_number}: {legal_form.value}")
+    return relation
+
+
+def _waiting(
+    session: Session, office: Office, return_id: int
+) -> tuple[InboxReturn, ReturnKind, str]:
+    row = get_return_for_update(session, office, return_id)
+    if row.kind is None or row.identifier_normalised is None:
+        raise ActionRefusedError(f"return {return_id} was never read as a return")
+    return row, row.kind, row.identifier_normalised
+
+
+def _start_of(
+    session: Session,
+    office: Office,
+    relation_number: str,
+    identifier_type: IdentifierType,
+    value: str,
+) -> dt.date | None:
+    relation = get_relation(session, office, relation_number)
+    for number in relation.fiscal_numbers:
+        if number.type is identifier_type and number.normalised == value:
+            return number.sbr_start_date
+    return None
+
+
+def _record(session: Session, row: InboxReturn, actor: str, change: str) -> None:
+    """The fix in the return's history: who changed what (its state is unchanged until the
+    change is decided on, after commit)."""
+    record_event(session, row, actor=actor, trigger="fix", remark=change)
+
+
+def _day(day: dt.date | None) -> str:
+    return "-" if day is None else f"{day:%d-%m-%Y}"
