@@ -57,11 +57,15 @@ def _password() -> str:
 def add_command(
     office: Annotated[str, typer.Option("--office", help="Office code.")],
     email: Email,
+    member: Annotated[
+        str | None,
+        typer.Option(help="Their team member code (the planbord's 'mijn werk')."),
+    ] = None,
 ) -> None:
     """Add a staff member; the password is read from standard input (one line)."""
     password = _password()
     with cli_session() as session:
-        user = add_staff(session, get_office(session, office), email, password)
+        user = add_staff(session, get_office(session, office), email, password, member=member)
         typer.echo(f"staff member {user.email} added to {office}")
 
 

@@ -24,7 +24,7 @@ from crm.writer import RelationWriter
 from models import Office, Relation
 from sbr_parser import IdentifierType, normalise_identifier
 
-__all__ = ["set_sbr_settings", "update_relation", "write_relation"]
+__all__ = ["put_fiscal_number", "set_sbr_settings", "update_relation", "write_relation"]
 
 
 def write_relation(
@@ -94,3 +94,43 @@ def set_sbr_settings(
                 session, office, number, {"fiscal_numbers": numbers}, source=source
             )
     raise NotFoundError(f"relation {number} has no {identifier_type.value} number {value}")
+
+
+def put_fiscal_number(
+    session: Session,
+    office: Office,
+    number: str,
+    identifier_type: IdentifierType,
+    value: str,
+    *,
+    start_date: dt.date | None,
+    source: str = "staff",
+) -> Relation:
+    """Put a fiscal number on relation ``number`` with SBR on from ``start_date``; when it is
+    there already, switch SBR on and move the start date instead."""
+    document = relation_document(get_relation(session, office, number))
+    wanted = normalise_identifier(identifier_type, value)
+    held = any(
+        entry["type"] == identifier_type.value
+        and normalise_identifier(identifier_type, entry["value"]) == wanted
+        for entry in document["fiscal_numbers"]
+    )
+    if held:
+        return set_sbr_settings(
+            session,
+            office,
+            number,
+            identifier_type,
+            value,
+            enabled=True,
+            start_date=start_date,
+            source=source,
+        )
+    entry = {
+        "type": identifier_type.value,
+        "value": value,
+        "sbr_enabled": True,
+        "sbr_start_date": None if start_date is None else start_date.isoformat(),
+    }
+    numbers = [*document["fiscal_numbers"], entry]
+    return update_relation(session, office, number, {"fiscal_numbers": numbers}, source=source)

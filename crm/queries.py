@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from crm.errors import NotFoundError
 from models import (
     Contact,
+    Document,
     DossierFolder,
     FiscalNumber,
     Office,
@@ -31,6 +32,7 @@ _Select = TypeVar("_Select", bound=Select[Any])
 
 __all__ = [
     "contacts",
+    "documents",
     "dossier_folders",
     "fiscal_numbers_by_value",
     "get_contact",
@@ -79,14 +81,19 @@ def relations(session: Session, office: Office) -> Iterator[Relation]:
 
 
 def relation_matches(pattern: str) -> ColumnElement[bool]:
-    """A relation whose number, name or last name contains ``pattern`` (case-insensitive).
+    """A relation whose number, name, display name, last name or KvK number contains
+    ``pattern`` (case-insensitive).
 
     A condition, not a query (so not in ``__all__``, whose functions the tenancy test calls):
     the relation search here and the return search in ``inbox.queries`` both use it.
     """
     like = f"%{pattern.strip()}%"
     return or_(
-        Relation.number.ilike(like), Relation.name.ilike(like), Relation.last_name.ilike(like)
+        Relation.number.ilike(like),
+        Relation.name.ilike(like),
+        Relation.display_name.ilike(like),
+        Relation.last_name.ilike(like),
+        Relation.kvk_number.ilike(like),
     )
 
 
@@ -189,6 +196,16 @@ def dossier_folders(session: Session, office: Office, number: str) -> Sequence[D
         .join(Relation, Relation.id == DossierFolder.relation_id)
         .where(DossierFolder.office_id == office.id, Relation.number == number)
         .order_by(DossierFolder.parent_id.is_not(None), DossierFolder.id)
+    ).all()
+
+
+def documents(session: Session, office: Office, number: str) -> Sequence[Document]:
+    """The documents in the dossier of the office's relation ``number``, newest first."""
+    return session.scalars(
+        select(Document)
+        .join(Relation, Relation.id == Document.relation_id)
+        .where(Document.office_id == office.id, Relation.number == number)
+        .order_by(Document.id.desc())
     ).all()
 
 

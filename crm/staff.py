@@ -78,14 +78,20 @@ def _check_length(password: str) -> None:
         raise CrmError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
-def add_staff(session: Session, office: Office, email: str, password: str) -> StaffUser:
-    """A new staff member of ``office``; refuses a taken e-mail or a short password."""
+def add_staff(
+    session: Session, office: Office, email: str, password: str, *, member: str | None = None
+) -> StaffUser:
+    """A new staff member of ``office`` (``member``: their team member code, for "mijn
+    werk"); refuses a taken e-mail or a short password."""
     email = email.strip().lower()
     _check_length(password)
     if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
         raise CrmError(f"{email} is a staff member already")
     user = StaffUser(
-        office_id=office.id, email=email, password_hash=_hashing(lambda: _HASHER.hash(password))
+        office_id=office.id,
+        email=email,
+        password_hash=_hashing(lambda: _HASHER.hash(password)),
+        member_code=member,
     )
     session.add(user)
     session.flush()

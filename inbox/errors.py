@@ -6,7 +6,12 @@ __all__ = ["ActionRefusedError", "InboxError", "ReturnNotFoundError"]
 
 
 class InboxError(Exception):
-    """Base class: something asked of the inbox cannot be done; the message says why."""
+    """Base class: something asked of the inbox cannot be done; the message says why, in
+    English for the API and CLI and (``dutch``) in Dutch for the staff page."""
+
+    def __init__(self, message: str, dutch: str | None = None) -> None:
+        super().__init__(message)
+        self.dutch = dutch or message
 
 
 class ReturnNotFoundError(InboxError):

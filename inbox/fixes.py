@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm.edits import set_sbr_settings, update_relation, write_relation
+from crm.edits import put_fiscal_number, set_sbr_settings, update_relation, write_relation
 from crm.export import relation_document
 from crm.queries import get_relation
 from inbox.decisions import record_event
@@ -27,7 +27,7 @@ from matching.codes import LegalForm, RelationType
 from matching.rules import KIND_RULES
 from models import InboxReturn, Office, Relation
 from models.catalogue import CATALOGUE
-from sbr_parser import IdentifierType, ReturnKind, normalise_identifier
+from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = [
     "NumberCheck",
@@ -113,38 +113,9 @@ def add_number(
     row, kind, value = _waiting(session, office, return_id)
     identifier_type = KIND_RULES[kind].identifier_type
     start = start_date or default_start_date(row)
-    document = relation_document(get_relation(session, office, relation_number))
-    numbers = document["fiscal_numbers"]
-    wanted = normalise_identifier(identifier_type, value)
-    held = [
-        n
-        for n in numbers
-        if n["type"] == identifier_type.value
-        and normalise_identifier(identifier_type, n["value"]) == wanted
-    ]
-    if held:
-        relation = set_sbr_settings(
-            session,
-            office,
-            relation_number,
-            identifier_type,
-            value,
-            enabled=True,
-            start_date=start,
-            source=actor,
-        )
-    else:
-        numbers.append(
-            {
-                "type": identifier_type.value,
-                "value": value,
-                "sbr_enabled": True,
-                "sbr_start_date": None if start is None else start.isoformat(),
-            }
-        )
-        relation = update_relation(
-            session, office, relation_number, {"fiscal_numbers": numbers}, source=actor
-        )
+    relation = put_fiscal_number(
+        session, office, relation_number, identifier_type, value, start_date=start, source=actor
+    )
     _record(
         session,
         row,
@@ -191,7 +162,9 @@ def create_relation(
         data["legal_form"] = None if legal_form is None else legal_form.value
     taken = select(Relation.id).where(Relation.office_id == office.id, Relation.number == number)
     if session.scalar(taken) is not None:  # write_relation would change that one instead
-        raise ActionRefusedError(f"relation {number} exists already")
+        raise ActionRefusedError(
+            f"relation {number} exists already", f"Relatienummer {number} bestaat al."
+        )
     relation = write_relation(session, office, data, source=actor)
     _record(session, row, actor, f"relatie {number} ({name}) aangemaakt met {value}")
     return relation
@@ -241,7 +214,9 @@ def sbr_on_where_held(session: Session, office: Office, return_id: int, *, actor
     holders = find_candidates(session, office.id, KIND_RULES[kind].identifier_type, value)
     if len(holders) != 1:
         raise ActionRefusedError(
-            f"return {return_id}: {len(holders)} relations hold {value}; choose on its page"
+            f"return {return_id}: {len(holders)} relations hold {value}; choose on its page",
+            f"Aangifte {return_id}: {len(holders)} relaties hebben {value}; kies op de pagina "
+            "van de aangifte.",
         )
     return switch_sbr(
         session, office, row.id, holders[0].relation_number, enabled=True, actor=actor
@@ -295,7 +270,10 @@ def _waiting(
 ) -> tuple[InboxReturn, ReturnKind, str]:
     row = get_return_for_update(session, office, return_id)
     if row.kind is None or row.identifier_normalised is None:
-        raise ActionRefusedError(f"return {return_id} was never read as a return")
+        raise ActionRefusedError(
+            f"return {return_id} was never read as a return",
+            f"Aangifte {return_id} is nooit als aangifte gelezen.",
+        )
     return row, row.kind, row.identifier_normalised
 
 

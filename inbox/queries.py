@@ -7,32 +7,47 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
 from inbox.records import CandidateRecord, HistoryRecord, ReturnDetail, ReturnRecord
-from matching.candidates import find_candidates, likely_owners
+from matching.candidates import find_candidates, likely_owners, relation_label
 from matching.codes import RelationType
 from matching.decide import Candidate
 from matching.rules import KIND_RULES
-from models import InboxReturn, Office, RawMessage, Relation, ReturnEvent, ReturnStatus
+from models import (
+    FiscalNumber,
+    InboxReturn,
+    Office,
+    RawMessage,
+    Relation,
+    ReturnEvent,
+    ReturnStatus,
+)
 from planner.queries import list_workflows
 from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = [
     "MAX_RETURN_ID",
+    "ReturnFilter",
     "check_return_id",
     "count_by_status_and_reason",
+    "count_returns",
     "get_return",
     "history",
     "history_records",
+    "holders_of",
     "list_returns",
+    "page_returns",
     "raw_message",
     "return_detail",
     "return_record",
+    "waiting_by_reason",
 ]
 
 
@@ -65,17 +80,168 @@ def return_record(row: InboxReturn, office_code: str, relation_number: str | Non
 
 
 def _records(
-    session: Session, office: Office, statement: Select[InboxReturn, str]
+    session: Session, office: Office, statement: Select[*tuple[Any, ...]]
 ) -> list[ReturnRecord]:
-    return [return_record(row, office.code, number) for row, number in session.execute(statement)]
+    records = []
+    for row, number, *label in session.execute(statement):
+        record = return_record(row, office.code, number)
+        if number is not None:
+            record = record.model_copy(update={"relation_name": relation_label(*label)})
+        records.append(record)
+    return records
 
 
-def _base(office: Office) -> Select[InboxReturn, str]:
+def _base(office: Office) -> Select[*tuple[Any, ...]]:
     return (
-        select(InboxReturn, Relation.number)
+        select(
+            InboxReturn,
+            Relation.number,
+            Relation.name,
+            Relation.display_name,
+            Relation.initials,
+            Relation.first_names,
+            Relation.last_name,
+        )
         .outerjoin(Relation, Relation.id == InboxReturn.relation_id)
         .where(InboxReturn.office_id == office.id)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnFilter:
+    """What the review lists filter on; every field optional.
+
+    ``query`` finds a return by its number, its id, its file name, or the number, name or KvK
+    number of the relation it is placed with or whose fiscal number it carries (so a waiting
+    return is found by the name of the client it is for).
+    """
+
+    statuses: tuple[ReturnStatus, ...] = ()
+    reason: str | None = None
+    kind: ReturnKind | None = None
+    query: str | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+    def apply(
+        self, statement: Select[*tuple[Any, ...]], office: Office
+    ) -> Select[*tuple[Any, ...]]:
+        """``statement`` (over ``inbox_return``) narrowed to this filter."""
+        if self.statuses:
+            statement = statement.where(InboxReturn.status.in_(self.statuses))
+        if self.reason is not None:
+            statement = statement.where(InboxReturn.reason == self.reason)
+        if self.kind is not None:
+            statement = statement.where(InboxReturn.kind == self.kind)
+        if self.period_start is not None:
+            statement = statement.where(InboxReturn.period_start == self.period_start)
+        if self.period_end is not None:
+            statement = statement.where(InboxReturn.period_end == self.period_end)
+        if self.query and self.query.strip():
+            statement = statement.where(_search(office, self.query.strip()))
+        return statement
+
+
+def _search(office: Office, query: str) -> ColumnElement[bool]:
+    pattern = f"%{query}%"
+    holders = (
+        select(FiscalNumber.normalised)
+        .join(Relation, Relation.id == FiscalNumber.relation_id)
+        .where(FiscalNumber.office_id == office.id, relation_matches(query))
+    )
+    found = [
+        InboxReturn.identifier.ilike(pattern),
+        InboxReturn.identifier_normalised.ilike(pattern),
+        InboxReturn.file_name.ilike(pattern),
+        relation_matches(query),
+        InboxReturn.identifier_normalised.in_(holders),
+    ]
+    if query.isdigit() and int(query) <= MAX_RETURN_ID:
+        found.append(InboxReturn.id == int(query))
+    return or_(*found)
+
+
+def count_returns(session: Session, office: Office, chosen: ReturnFilter) -> int:
+    """How many of the office's returns the filter keeps (for paging)."""
+    statement = chosen.apply(
+        select(func.count())
+        .select_from(InboxReturn)
+        .outerjoin(Relation, Relation.id == InboxReturn.relation_id)
+        .where(InboxReturn.office_id == office.id),
+        office,
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def page_returns(
+    session: Session,
+    office: Office,
+    chosen: ReturnFilter,
+    *,
+    limit: int,
+    offset: int = 0,
+    newest_first: bool = False,
+) -> list[ReturnRecord]:
+    """One page of the office's returns the filter keeps."""
+    order = InboxReturn.id.desc() if newest_first else InboxReturn.id
+    statement = chosen.apply(_base(office), office).order_by(order).limit(limit).offset(offset)
+    return _records(session, office, statement)
+
+
+def waiting_by_reason(session: Session, office: Office) -> list[tuple[str, int, dt.datetime]]:
+    """The unmatched queue per reason: (reason, how many, oldest arrival), most first, then
+    oldest first."""
+    rows = session.execute(
+        select(InboxReturn.reason, func.count(), func.min(InboxReturn.received_at))
+        .where(InboxReturn.office_id == office.id, InboxReturn.status == ReturnStatus.UNMATCHED)
+        .group_by(InboxReturn.reason)
+    ).all()
+    return sorted(
+        ((reason or "", count, oldest) for reason, count, oldest in rows),
+        key=lambda row: (-row[1], row[2]),
+    )
+
+
+def holders_of(session: Session, office: Office, records: Sequence[ReturnRecord]) -> dict[int, str]:
+    """For returns not placed: the relations holding their number, as ``1001 (Naam)``, so the
+    queue can say whose return it probably is."""
+    wanted = {
+        (r.identifier_type, r.identifier_normalised)
+        for r in records
+        if r.relation_number is None and r.identifier_type and r.identifier_normalised
+    }
+    if not wanted:
+        return {}
+    names: dict[tuple[str, str], list[str]] = {}
+    rows = session.execute(
+        select(
+            FiscalNumber.type,
+            FiscalNumber.normalised,
+            Relation.number,
+            Relation.name,
+            Relation.display_name,
+            Relation.initials,
+            Relation.first_names,
+            Relation.last_name,
+        )
+        .join(Relation, Relation.id == FiscalNumber.relation_id)
+        .where(
+            FiscalNumber.office_id == office.id,
+            FiscalNumber.normalised.in_({normalised for _, normalised in wanted}),
+        )
+        .order_by(Relation.number)
+    )
+    for kind, normalised, number, *label in rows:
+        names.setdefault((kind.value, normalised), []).append(
+            f"{number} ({relation_label(*label)})"
+        )
+    return {
+        r.id: ", ".join(names[(r.identifier_type, r.identifier_normalised)])
+        for r in records
+        if r.identifier_type
+        and r.identifier_normalised
+        and (r.identifier_type, r.identifier_normalised) in names
+    }
 
 
 def list_returns(
@@ -91,27 +257,16 @@ def list_returns(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[ReturnRecord]:
-    """The office's returns, oldest first, filtered; ``query`` matches identifier or relation."""
-    statement = _base(office).order_by(InboxReturn.id)
-    if status is not None:
-        statement = statement.where(InboxReturn.status == status)
-    if reason is not None:
-        statement = statement.where(InboxReturn.reason == reason)
-    if kind is not None:
-        statement = statement.where(InboxReturn.kind == kind)
-    if period_start is not None:
-        statement = statement.where(InboxReturn.period_start == period_start)
-    if period_end is not None:
-        statement = statement.where(InboxReturn.period_end == period_end)
-    if query:
-        pattern = f"%{query.strip()}%"
-        statement = statement.where(
-            or_(
-                InboxReturn.identifier.ilike(pattern),
-                InboxReturn.identifier_normalised.ilike(pattern),
-                relation_matches(query),
-            )
-        )
+    """The office's returns, oldest first, filtered (see :class:`ReturnFilter`)."""
+    chosen = ReturnFilter(
+        statuses=() if status is None else (status,),
+        reason=reason,
+        kind=kind,
+        query=query,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    statement = chosen.apply(_base(office), office).order_by(InboxReturn.id)
     if limit is not None:
         statement = statement.limit(limit).offset(offset)
     return _records(session, office, statement)
@@ -237,4 +392,6 @@ def _candidate_record(
         identifier_type=identifier_type.value,
         identifier=identifier,
         likely_owner=likely_owner,
+        legal_form=None if candidate.legal_form is None else candidate.legal_form.value,
+        products=[p.code for p in candidate.products if p.active],
     )

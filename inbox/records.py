@@ -47,6 +47,8 @@ class ReturnRecord(_Record):
     explanation_en: str | None
     received_at: str | None
     decided_at: str | None
+    # Added: the name of the relation it is placed with (None while not placed).
+    relation_name: str | None = None
 
 
 class HistoryRecord(_Record):
@@ -77,6 +79,9 @@ class CandidateRecord(_Record):
     # Added: a person whose BSN is the nine digits of an OB number nobody holds (offered first,
     # never matched automatically: see docs/domain.md).
     likely_owner: bool = False
+    # Added: what the fixes on the page need to know of the relation.
+    legal_form: str | None = None
+    products: list[str] = []
 
 
 class ReturnDetail(ReturnRecord):

@@ -50,7 +50,10 @@ def assign(
     """Place an unmatched return with a relation chosen by staff."""
     row = get_return_for_update(session, office, return_id)
     if row.status is not ReturnStatus.UNMATCHED:
-        raise ActionRefusedError(f"return {return_id} is {row.status.value}, not unmatched")
+        raise ActionRefusedError(
+            f"return {return_id} is {row.status.value}, not unmatched",
+            f"Aangifte {return_id} wacht niet meer op plaatsing.",
+        )
     facts = facts_of(row)
     relation_id = session.scalar(
         select(Relation.id).where(
@@ -61,7 +64,10 @@ def assign(
         raise ActionRefusedError(
             f"office {office.code!r} has no relation {relation_number!r}"
             if relation_id is None
-            else f"return {return_id} was never read as a return"
+            else f"return {return_id} was never read as a return",
+            f"Er is geen relatie {relation_number}."
+            if relation_id is None
+            else f"Aangifte {return_id} is nooit als aangifte gelezen.",
         )
     candidate = relation_candidate(
         session, office.id, relation_id, row.identifier_type, row.identifier_normalised
@@ -69,7 +75,7 @@ def assign(
     assert candidate is not None  # noqa: S101 - the relation was found just above
     decision = decide_for_relation(facts, candidate)
     if not decision.matched:
-        raise ActionRefusedError(decision.explanation_en)
+        raise ActionRefusedError(decision.explanation_en, decision.explanation_nl)
     apply_decision(session, row, decision, actor=actor, trigger="assign")
     return row
 
@@ -79,11 +85,14 @@ def dismiss(
 ) -> InboxReturn:
     """Take a return out of the review queue, with the staff member's remark."""
     if not remark.strip():
-        raise ActionRefusedError("a dismissal needs a remark saying why")
+        raise ActionRefusedError(
+            "a dismissal needs a remark saying why", "Schrijf erbij waarom u hem afhandelt."
+        )
     row = get_return_for_update(session, office, return_id)
     if row.status not in _DISMISSABLE:
         raise ActionRefusedError(
-            f"return {return_id} is {row.status.value}; it cannot be dismissed"
+            f"return {return_id} is {row.status.value}; it cannot be dismissed",
+            f"Aangifte {return_id} is al geplaatst of afgehandeld.",
         )
     set_state(
         row,
@@ -106,7 +115,10 @@ def undo(session: Session, office: Office, return_id: int, *, actor: str) -> Inb
         select(ReturnEvent).where(ReturnEvent.return_id == row.id).order_by(ReturnEvent.id.desc())
     ).all()
     if len(history) < 2 or history[0].trigger not in _UNDOABLE:
-        raise ActionRefusedError(f"return {return_id} has no staff decision to undo")
+        raise ActionRefusedError(
+            f"return {return_id} has no staff decision to undo",
+            "Er is geen beslissing van een medewerker om ongedaan te maken.",
+        )
     undone, previous = history[0], history[1]
     reversed_ = (
         take_back_placement(session, row, actor=actor) if row.status is ReturnStatus.MATCHED else {}
@@ -129,6 +141,9 @@ def rerun(session: Session, office: Office, return_id: int, *, actor: str) -> In
     """Run the rules again for one unmatched return now (staff asked; no change needed)."""
     row = get_return_for_update(session, office, return_id)
     if row.status is not ReturnStatus.UNMATCHED:
-        raise ActionRefusedError(f"return {return_id} is {row.status.value}, not unmatched")
+        raise ActionRefusedError(
+            f"return {return_id} is {row.status.value}, not unmatched",
+            f"Aangifte {return_id} wacht niet meer op plaatsing.",
+        )
     decide_stored(session, row, trigger="rerun", detail={"asked_by": actor})
     return row

@@ -53,6 +53,8 @@ class StaffUser(Base):
     # Signed into every page session; raising it (sign-out, new password, `staff sign-out`)
     # ends all of the member's sessions at their next request.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The team member (``team_member.code``) this staff member is: the planbord's "mijn werk".
+    member_code: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

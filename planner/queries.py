@@ -16,10 +16,14 @@ __all__ = ["list_workflows"]
 
 
 def list_workflows(
-    session: Session, office: Office, ids: Sequence[int] | None = None
+    session: Session,
+    office: Office,
+    ids: Sequence[int] | None = None,
+    *,
+    relation_id: int | None = None,
 ) -> list[WorkflowRecord]:
-    """The office's workflows (only those of ``ids`` when given) with the ids of the returns
-    in them, oldest period first."""
+    """The office's workflows (only those of ``ids``, or of one relation, when given) with the
+    ids of the returns in them, oldest period first."""
     placed = select(InboxReturn.workflow_id, InboxReturn.id).where(
         InboxReturn.office_id == office.id,
         InboxReturn.workflow_id.is_not(None),
@@ -29,6 +33,9 @@ def list_workflows(
     if ids is not None:
         placed = placed.where(InboxReturn.workflow_id.in_(ids))
         chosen = chosen.where(Workflow.id.in_(ids))
+    if relation_id is not None:
+        placed = placed.where(InboxReturn.relation_id == relation_id)
+        chosen = chosen.where(Workflow.relation_id == relation_id)
     returns: dict[int, list[int]] = {}
     for workflow_id, return_id in session.execute(placed.order_by(InboxReturn.id)):
         if workflow_id is not None:

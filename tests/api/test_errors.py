@@ -12,7 +12,8 @@ def test_a_refused_page_action_returns_to_its_page_with_the_reason(world: World)
     page = f"/returns/{world.unknown}"
     refused = world.client.post(
         f"{page}/assign",
-        data={"relation_number": "9001", "csrf": csrf_of(world.client, page)},
+        # Confirmed (the number is not on 9001): the rules then refuse a supplier.
+        data={"relation_number": "9001", "csrf": csrf_of(world.client, page), "confirmed": "1"},
         headers={"Referer": f"http://testserver{page}"},
         follow_redirects=False,
     )
@@ -20,14 +21,15 @@ def test_a_refused_page_action_returns_to_its_page_with_the_reason(world: World)
     assert refused.headers["location"] == page
     shown = world.client.get(page).text
     assert "9001" in shown
-    assert 'role="alert"' in shown
+    assert 'id="message"' in shown
+    assert "geen omzetbelasting kan ontvangen" in shown or "kan ontvangen" in shown
 
 
 def test_a_foreign_referer_never_takes_the_page_elsewhere(world: World) -> None:
     assert sign_in(world.client, "staff@a.example", PASSWORD).status_code == 303
     refused = world.client.post(
         f"/returns/{world.unknown}/assign",
-        data={"relation_number": "9001", "csrf": csrf_of(world.client, "/")},
+        data={"relation_number": "9001", "csrf": csrf_of(world.client, "/"), "confirmed": "1"},
         headers={"Referer": "https://evil.example/phish"},
         follow_redirects=False,
     )
@@ -48,6 +50,11 @@ def test_the_api_answers_a_refusal_409_and_a_stranger_404(world: World) -> None:
 
 
 def test_the_page_without_a_session_goes_to_sign_in(world: World) -> None:
-    for path in ("/", f"/returns/{world.unknown}", f"/returns/{world.unknown}/raw"):
+    # To the sign-in page, and (for a page other than the queue) back there afterwards.
+    for path, target in (
+        ("/", "/login"),
+        (f"/returns/{world.unknown}", f"/login?next=/returns/{world.unknown}"),
+        (f"/returns/{world.unknown}/raw", f"/login?next=/returns/{world.unknown}/raw"),
+    ):
         response = world.client.get(path, follow_redirects=False)
-        assert (response.status_code, response.headers["location"]) == (303, "/login")
+        assert (response.status_code, response.headers["location"]) == (303, target)

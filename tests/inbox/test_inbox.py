@@ -26,6 +26,7 @@ from planner.rules import create_workflow
 from sbr_parser import IdentifierType
 from sbr_parser import message_builder as build
 from tests.support.factories import organisation_row
+from tests.support.leftovers import refers_to
 
 D = dt.date
 Q1 = (D(2026, 1, 1), D(2026, 3, 31))
@@ -266,30 +267,8 @@ def _placed_with_effects(session: Session, office: Office, number: str) -> Inbox
 
 
 def _refers_to(session: Session, relation_number: str, return_id: int) -> list[str]:
-    """Everything of the relation that still points at the return."""
     relation = get_relation(session, get_office(session, "demo"), relation_number)
-    found = [
-        f"document {d.name}"
-        for d in session.scalars(select(Document).where(Document.relation_id == relation.id))
-        if d.return_id == return_id
-    ]
-    found += [
-        f"timeline {e.text}"
-        for e in session.scalars(
-            select(TimelineEvent).where(TimelineEvent.relation_id == relation.id)
-        )
-        if e.refs.get("return_id") == return_id
-    ]
-    found += [
-        f"workflow {w.id}"
-        for w in session.scalars(select(Workflow).where(Workflow.relation_id == relation.id))
-        if session.scalar(
-            select(func.count())
-            .select_from(InboxReturn)
-            .where(InboxReturn.workflow_id == w.id, InboxReturn.id == return_id)
-        )
-    ]
-    return found
+    return refers_to(session, relation.id, return_id)
 
 
 def test_undoing_a_wrong_assignment_leaves_nothing_behind(session: Session, office: Office) -> None:

@@ -46,9 +46,9 @@ def test_sign_in_csrf_and_tenancy(world: World) -> None:
     )
     assert signed_in.status_code == 200
     queue = signed_in.text
-    assert "sbr_disabled" in queue
-    assert "no_relation" in queue
-    assert "<svg" in queue
+    assert "SBR niet ingeschakeld" in queue
+    assert "Geen relatie met dit nummer" in queue
+    assert "<svg" in client.get("/dashboard").text
     # Office b's returns (ids 4-6) do not exist for office a's staff.
     assert client.get("/returns/4").status_code == 404
     assert client.get("/returns/4/raw").status_code == 404
@@ -60,7 +60,7 @@ def test_sign_in_csrf_and_tenancy(world: World) -> None:
     done = client.post(
         f"/returns/{world.unknown}/dismiss", data={"remark": "vendor test", "csrf": _token(detail)}
     )
-    assert "dismissed" in done.text
+    assert "afgehandeld" in done.text
 
 
 @pytest.mark.parametrize("own_database_url", ["postgresql"], indirect=True)
@@ -86,9 +86,9 @@ def test_a_browser_switches_sbr_on_and_sees_the_return_placed(
             expect(section).to_contain_text("SBR")
             expect(section).to_contain_text("1001 (Jansen Holding B.V.)")
             section.get_by_role("link", name=str(world.sbr_off)).click()
-            expect(page.locator("#status")).to_have_text("unmatched")
+            expect(page.locator("#status")).to_have_text("niet geplaatst")
             page.get_by_role("button", name="SBR inschakelen").click()
-            expect(page.locator("#status")).to_have_text("matched")
+            expect(page.locator("#status")).to_have_text("geplaatst")
             expect(page.locator("#explanation")).to_contain_text("geplaatst bij relatie 1001")
             shot = tmp_path / "review-page.png"
             page.screenshot(path=str(shot), full_page=True)
@@ -115,7 +115,7 @@ def test_a_placed_returns_page_shows_its_deadlines_and_payment_facts(world: Worl
     )
     page = client.get(f"/returns/{world.sbr_off}").text
     # Q1 2026 of OB 001000044B37: filed and paid by 30 April; the kenmerk as printed.
-    assert "uiterste aangiftedatum</th><td>2026-04-30" in page
-    assert "uiterste betaaldatum</th><td>2026-04-30" in page
+    assert "Uiterste aangiftedatum</th><td>30-04-2026" in page
+    assert "Uiterste betaaldatum</th><td>30-04-2026" in page
     assert "1001.0000.4163.7210" in page
     assert "NL86 INGB 0002 4455 88" in page

@@ -1,0 +1,165 @@
+"""The relation page: its fiscal numbers with SBR settings and warnings, products, planner
+rules, workflows, dossier and timeline, with the edits staff make there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from api.pages.common import SignedInDep, act, engine_of, page
+from api.review import NO_NUL
+from crm.edits import put_fiscal_number, set_sbr_settings, update_relation
+from crm.export import relation_document
+from crm.queries import documents, dossier_folders, get_relation, search_relations, timeline
+from crm.warnings import relation_warnings
+from inbox.errors import ActionRefusedError
+from models import Office, session_scope
+from models.catalogue import CATALOGUE
+from planner.queries import list_workflows
+from sbr_parser import IdentifierType
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+Csrf = Annotated[str, Form(max_length=100)]
+Value = Annotated[str, Form(min_length=1, max_length=32, pattern=NO_NUL)]
+
+
+@router.get("/relaties", response_class=HTMLResponse)
+def search(
+    request: Request,
+    staff: SignedInDep,
+    zoek: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+) -> Response:
+    """Find a relation by number, name or KvK number."""
+    with session_scope(engine_of(request)) as session:
+        office = staff.office(session)
+        found = [
+            {
+                "number": r.number,
+                "name": r.name or r.display_name or r.last_name or "",
+                "type": r.type.value,
+                "kvk": r.kvk_number or "",
+            }
+            for r in search_relations(session, office, zoek, 50)
+        ]
+    return page(
+        request, "relations.html", {"zoek": zoek or "", "found": found}, staff=staff, office=office
+    )
+
+
+@router.get("/relaties/{number}", response_class=HTMLResponse)
+def relation_page(request: Request, staff: SignedInDep, number: str) -> Response:
+    """Everything the office keeps about one relation."""
+    with session_scope(engine_of(request)) as session:
+        office = staff.office(session)
+        relation = get_relation(session, office, number)
+        document = relation_document(relation)
+        warnings = relation_warnings(relation, dutch=True)
+        workflows = list_workflows(session, office, relation_id=relation.id)
+        folders = {f.id: f.name for f in dossier_folders(session, office, number)}
+        files = [
+            {"name": d.name, "folder": folders.get(d.folder_id, ""), "return_id": d.return_id}
+            for d in documents(session, office, number)
+        ]
+        events = [
+            {"at": e.at, "text": e.text, "return_id": e.refs.get("return_id")}
+            for e in timeline(session, office, number, limit=50)
+        ]
+    return page(
+        request,
+        "relation.html",
+        {
+            "rel": document,
+            "warnings": warnings,
+            "workflows": workflows,
+            "files": files,
+            "events": events,
+            "catalogue": [(spec.code, spec.name) for spec in CATALOGUE],
+            "number_types": list(IdentifierType),
+            "today": dt.date.today(),
+        },
+        staff=staff,
+        office=office,
+    )
+
+
+@router.post("/relaties/{number}/sbr")
+def sbr_settings(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    type: Annotated[str, Form(max_length=10)],
+    value: Value,
+    enabled: Annotated[str, Form(max_length=5)],
+    csrf: Csrf,
+    start_date: Annotated[dt.date | None, Form()] = None,
+) -> Response:
+    """SBR on/off and the start date of one fiscal number; waiting returns are decided again."""
+    identifier_type = _type(type)
+    on = enabled == "1"
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, actor: set_sbr_settings(
+            s, o, number, identifier_type, value, enabled=on, start_date=start_date, source=actor
+        ),
+        f"/relaties/{number}",
+        f"SBR-instellingen van {value} opgeslagen.",
+    )
+
+
+@router.post("/relaties/{number}/nummer")
+def add_fiscal_number(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    type: Annotated[str, Form(max_length=10)],
+    value: Value,
+    csrf: Csrf,
+    start_date: Annotated[dt.date | None, Form()] = None,
+) -> Response:
+    """Add a fiscal number with SBR on."""
+    identifier_type = _type(type)
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, actor: put_fiscal_number(
+            s, o, number, identifier_type, value, start_date=start_date, source=actor
+        ),
+        f"/relaties/{number}",
+        f"{value} toegevoegd.",
+    )
+
+
+@router.post("/relaties/{number}/product")
+def add_product(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    code: Annotated[str, Form(max_length=64)],
+    csrf: Csrf,
+) -> Response:
+    """Add an active product."""
+
+    def add(session: Session, office: Office, actor: str) -> None:
+        document = relation_document(get_relation(session, office, number))
+        codes = [p if isinstance(p, str) else p["code"] for p in document["products"]]
+        if code not in codes:
+            products = [*document["products"], code]
+            update_relation(session, office, number, {"products": products}, source=actor)
+
+    return act(request, staff, csrf, add, f"/relaties/{number}", "Product toegevoegd.")
+
+
+def _type(value: str) -> IdentifierType:
+    if value not in set(IdentifierType):
+        raise ActionRefusedError("Kies het soort nummer.")
+    return IdentifierType(value)
