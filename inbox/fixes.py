@@ -25,6 +25,7 @@ from inbox.staff import assign, get_return_for_update
 from matching.candidates import find_candidates
 from matching.codes import LegalForm, RelationType
 from matching.rules import KIND_RULES
+from matching.sentences import NUMBER_NAMES
 from models import InboxReturn, Office, Relation
 from models.catalogue import CATALOGUE
 from sbr_parser import IdentifierType, ReturnKind
@@ -120,7 +121,7 @@ def add_number(
         session,
         row,
         actor,
-        f"{identifier_type.value} {value} bij relatie {relation_number} gezet, SBR aan vanaf "
+        f"{NUMBER_NAMES[kind][0]} {value} bij relatie {relation_number} gezet, SBR aan vanaf "
         f"{_day(start)}",
     )
     return relation
@@ -243,7 +244,8 @@ def add_product(
     relation = update_relation(
         session, office, relation_number, {"products": products}, source=actor
     )
-    _record(session, row, actor, f"product {code} actief bij relatie {relation_number}")
+    name = next(spec.name for spec in CATALOGUE if spec.code == code)
+    _record(session, row, actor, f"product {name} actief bij relatie {relation_number}")
     return relation
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
 from inbox.records import CandidateRecord, HistoryRecord, ReturnDetail, ReturnRecord
-from matching.candidates import find_candidates, likely_owners, relation_label
+from matching.candidates import LABEL_COLUMNS, find_candidates, likely_owners, relation_label
 from matching.codes import RelationType
 from matching.decide import Candidate
 from matching.rules import KIND_RULES
@@ -93,15 +93,7 @@ def _records(
 
 def _base(office: Office) -> Select[*tuple[Any, ...]]:
     return (
-        select(
-            InboxReturn,
-            Relation.number,
-            Relation.name,
-            Relation.display_name,
-            Relation.initials,
-            Relation.first_names,
-            Relation.last_name,
-        )
+        select(InboxReturn, Relation.number, *LABEL_COLUMNS)
         .outerjoin(Relation, Relation.id == InboxReturn.relation_id)
         .where(InboxReturn.office_id == office.id)
     )
@@ -214,16 +206,7 @@ def holders_of(session: Session, office: Office, records: Sequence[ReturnRecord]
         return {}
     names: dict[tuple[str, str], list[str]] = {}
     rows = session.execute(
-        select(
-            FiscalNumber.type,
-            FiscalNumber.normalised,
-            Relation.number,
-            Relation.name,
-            Relation.display_name,
-            Relation.initials,
-            Relation.first_names,
-            Relation.last_name,
-        )
+        select(FiscalNumber.type, FiscalNumber.normalised, Relation.number, *LABEL_COLUMNS)
         .join(Relation, Relation.id == FiscalNumber.relation_id)
         .where(
             FiscalNumber.office_id == office.id,

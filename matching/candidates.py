@@ -20,18 +20,28 @@ from matching.decide import Candidate, ProductRef
 from models import FiscalNumber, Product, Relation, RelationContact, RelationProduct
 from sbr_parser import IdentifierType
 
-__all__ = ["find_candidates", "likely_owners", "relation_candidate", "relation_label"]
+__all__ = [
+    "LABEL_COLUMNS",
+    "find_candidates",
+    "likely_owners",
+    "relation_candidate",
+    "relation_label",
+]
 
 
-# What a candidate needs of its relation and of each of its products, in this order.
-_RELATION = (
-    Relation.id,
-    Relation.number,
+# The columns relation_label reads, in its order.
+LABEL_COLUMNS = (
     Relation.name,
     Relation.display_name,
     Relation.initials,
     Relation.first_names,
     Relation.last_name,
+)
+# What a candidate needs of its relation and of each of its products, in this order.
+_RELATION = (
+    Relation.id,
+    Relation.number,
+    *LABEL_COLUMNS,
     Relation.type,
     Relation.legal_form,
 )

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.errors import SignInRequiredError
-from api.pages.common import check_csrf, engine_of, local_path, page, redirect, signed_in
+from api.pages.common import (
+    CsrfField,
+    check_csrf,
+    engine_of,
+    local_path,
+    page,
+    redirect,
+    signed_in,
+)
 from api.review import NO_NUL
 from api.throttle import SignInThrottle
 from crm.staff import HashingBusyError, check_password, end_sessions
@@ -31,7 +39,7 @@ def login(
     request: Request,
     email: Annotated[str, Form(max_length=254, pattern=NO_NUL)],
     password: Annotated[str, Form(max_length=200)],
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
     next: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "/",
 ) -> Response:
     """Check the password and start a session (throttled per account and address)."""
@@ -66,7 +74,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
+def logout(request: Request, csrf: CsrfField) -> Response:
     """End the session: every cookie of this staff member stops working, not just this one."""
     check_csrf(request, csrf)
     try:

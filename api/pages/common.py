@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -25,10 +25,12 @@ from api.errors import SignInRequiredError, StaleFormError
 from api.paths import local_path
 from inbox.dispatch import unit_of_work
 from inbox.staff import staff_actor
-from models import Office, StaffUser, session_scope
+from models import Office, Relation, StaffUser, session_scope
 
 __all__ = [
     "PRODUCT_NAME",
+    "CsrfField",
+    "NumberField",
     "SignedIn",
     "SignedInDep",
     "act",
@@ -37,10 +39,14 @@ __all__ = [
     "local_path",
     "page",
     "redirect",
+    "relation_row",
     "templates",
 ]
 
 PRODUCT_NAME = "SBR-inbox"
+# A form's CSRF token, and a relation number or fiscal number typed or chosen on the page.
+CsrfField = Annotated[str, Form(max_length=100)]
+NumberField = Annotated[str, Form(min_length=1, max_length=32, pattern=r"^[^\x00]*$")]
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 dutch.install(templates.env)
 templates.env.globals["product_name"] = PRODUCT_NAME
@@ -158,3 +164,13 @@ def act(
     with unit_of_work(engine_of(request)) as session:
         said = action(session, staff.office(session), staff.actor)
     return redirect(then, said if isinstance(said, str) else message, request)
+
+
+def relation_row(relation: Relation) -> dict[str, str]:
+    """A relation as a search result shows it."""
+    return {
+        "number": relation.number,
+        "name": relation.name or relation.display_name or relation.last_name or "",
+        "type": relation.type.value,
+        "kvk": relation.kvk_number or "",
+    }

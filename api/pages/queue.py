@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.pages.common import SignedInDep, act, engine_of, local_path, page
+from api.pages.common import CsrfField, SignedInDep, act, engine_of, local_path, page
 from api.review import NO_NUL
 from inbox.fixes import sbr_on_where_held
 from inbox.queries import (
@@ -126,7 +126,7 @@ def queue(
 def bulk(
     request: Request,
     staff: SignedInDep,
-    csrf: Annotated[str, Form(max_length=100)],
+    csrf: CsrfField,
     action: Annotated[str, Form(max_length=20)],
     ids: Annotated[list[int], Form(max_length=500)],
     remark: Annotated[str, Form(max_length=2000, pattern=NO_NUL)] = "",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from api.pages.common import SignedInDep, act, engine_of, page
+from api.pages.common import CsrfField, NumberField, SignedInDep, act, engine_of, page, relation_row
 from api.review import NO_NUL
 from crm.edits import put_fiscal_number, set_sbr_settings, update_relation
 from crm.export import relation_document
@@ -26,9 +26,6 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Csrf = Annotated[str, Form(max_length=100)]
-Value = Annotated[str, Form(min_length=1, max_length=32, pattern=NO_NUL)]
-
 
 @router.get("/relaties", response_class=HTMLResponse)
 def search(
@@ -39,15 +36,7 @@ def search(
     """Find a relation by number, name or KvK number."""
     with session_scope(engine_of(request)) as session:
         office = staff.office(session)
-        found = [
-            {
-                "number": r.number,
-                "name": r.name or r.display_name or r.last_name or "",
-                "type": r.type.value,
-                "kvk": r.kvk_number or "",
-            }
-            for r in search_relations(session, office, zoek, 50)
-        ]
+        found = [relation_row(r) for r in search_relations(session, office, zoek, 50)]
     return page(
         request, "relations.html", {"zoek": zoek or "", "found": found}, staff=staff, office=office
     )
@@ -95,9 +84,9 @@ def sbr_settings(
     staff: SignedInDep,
     number: str,
     type: Annotated[str, Form(max_length=10)],
-    value: Value,
+    value: NumberField,
     enabled: Annotated[str, Form(max_length=5)],
-    csrf: Csrf,
+    csrf: CsrfField,
     start_date: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
     """SBR on/off and the start date of one fiscal number; waiting returns are decided again."""
@@ -121,8 +110,8 @@ def add_fiscal_number(
     staff: SignedInDep,
     number: str,
     type: Annotated[str, Form(max_length=10)],
-    value: Value,
-    csrf: Csrf,
+    value: NumberField,
+    csrf: CsrfField,
     start_date: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
     """Add a fiscal number with SBR on."""
@@ -145,7 +134,7 @@ def add_product(
     staff: SignedInDep,
     number: str,
     code: Annotated[str, Form(max_length=64)],
-    csrf: Csrf,
+    csrf: CsrfField,
 ) -> Response:
     """Add an active product."""
 

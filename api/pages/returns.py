@@ -16,7 +16,16 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.pages.common import SignedInDep, act, engine_of, page, redirect
+from api.pages.common import (
+    CsrfField,
+    NumberField,
+    SignedInDep,
+    act,
+    engine_of,
+    page,
+    redirect,
+    relation_row,
+)
 from api.raw_text import readable_message
 from api.review import NO_NUL, raw_download
 from crm.contacts import create_relation_from_contact
@@ -49,8 +58,6 @@ router = APIRouter(include_in_schema=False)
 
 # History triggers a staff member can take back (inbox.staff.undo).
 UNDOABLE = ("assign", "dismiss")
-Csrf = Annotated[str, Form(max_length=100)]
-Number = Annotated[str, Form(min_length=1, max_length=32, pattern=NO_NUL)]
 
 
 @router.get("/returns/{return_id}", response_class=HTMLResponse)
@@ -150,8 +157,8 @@ def assign_form(
     request: Request,
     staff: SignedInDep,
     return_id: int,
-    relation_number: Number,
-    csrf: Csrf,
+    relation_number: NumberField,
+    csrf: CsrfField,
     confirmed: Annotated[str, Form(max_length=10)] = "",
     add: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -179,7 +186,7 @@ def dismiss_form(
     staff: SignedInDep,
     return_id: int,
     remark: Annotated[str, Form(max_length=2000, pattern=NO_NUL)],
-    csrf: Csrf,
+    csrf: CsrfField,
 ) -> Response:
     """Take the return out of the queue with a remark."""
     return act(
@@ -193,7 +200,7 @@ def dismiss_form(
 
 
 @router.post("/returns/{return_id}/undo")
-def undo_form(request: Request, staff: SignedInDep, return_id: int, csrf: Csrf) -> Response:
+def undo_form(request: Request, staff: SignedInDep, return_id: int, csrf: CsrfField) -> Response:
     """Take back the last staff decision (with what it filed and started)."""
     return act(
         request,
@@ -206,7 +213,7 @@ def undo_form(request: Request, staff: SignedInDep, return_id: int, csrf: Csrf) 
 
 
 @router.post("/returns/{return_id}/rerun")
-def rerun_form(request: Request, staff: SignedInDep, return_id: int, csrf: Csrf) -> Response:
+def rerun_form(request: Request, staff: SignedInDep, return_id: int, csrf: CsrfField) -> Response:
     """Run the rules again now."""
     return act(
         request,
@@ -223,8 +230,8 @@ def fix_number(
     request: Request,
     staff: SignedInDep,
     return_id: int,
-    relation_number: Number,
-    csrf: Csrf,
+    relation_number: NumberField,
+    csrf: CsrfField,
     start_date: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
     """Put the return's number on the relation (SBR on from the start date)."""
@@ -245,9 +252,9 @@ def fix_relation(
     request: Request,
     staff: SignedInDep,
     return_id: int,
-    number: Number,
+    number: NumberField,
     name: Annotated[str, Form(min_length=1, max_length=200, pattern=NO_NUL)],
-    csrf: Csrf,
+    csrf: CsrfField,
     legal_form: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """A new relation for the return, with its number and the product for its kind."""
@@ -269,9 +276,9 @@ def fix_sbr(
     request: Request,
     staff: SignedInDep,
     return_id: int,
-    relation_number: Number,
+    relation_number: NumberField,
     enabled: Annotated[str, Form(max_length=5)],
-    csrf: Csrf,
+    csrf: CsrfField,
     start_date: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
     """SBR on (with its start date) or off for the return's number at the relation."""
@@ -290,7 +297,11 @@ def fix_sbr(
 
 @router.post("/returns/{return_id}/fix/product")
 def fix_product(
-    request: Request, staff: SignedInDep, return_id: int, relation_number: Number, csrf: Csrf
+    request: Request,
+    staff: SignedInDep,
+    return_id: int,
+    relation_number: NumberField,
+    csrf: CsrfField,
 ) -> Response:
     """Give the relation the product for the return's kind."""
     return act(
@@ -308,9 +319,9 @@ def fix_legal_form(
     request: Request,
     staff: SignedInDep,
     return_id: int,
-    relation_number: Number,
+    relation_number: NumberField,
     legal_form: Annotated[str, Form(max_length=20)],
-    csrf: Csrf,
+    csrf: CsrfField,
 ) -> Response:
     """Set or correct the relation's legal form."""
     if legal_form not in set(LegalForm):
@@ -332,9 +343,9 @@ def fix_person(
     request: Request,
     staff: SignedInDep,
     return_id: int,
-    contact_number: Number,
-    organisation_number: Number,
-    csrf: Csrf,
+    contact_number: NumberField,
+    organisation_number: NumberField,
+    csrf: CsrfField,
 ) -> Response:
     """ "Relatie aanmaken o.b.v. contact": the contact's person relation, made once."""
 
@@ -363,19 +374,14 @@ def _search(
     session: Session, office: Office, query: str, number: str | None
 ) -> list[dict[str, Any]]:
     """Relations to assign to: by number, name or KvK number; each says if it holds the number."""
-    found = []
-    for relation in search_relations(session, office, query, 20):
-        found.append(
-            {
-                "number": relation.number,
-                "name": relation.name or relation.display_name or relation.last_name or "",
-                "type": relation.type.value,
-                "kvk": relation.kvk_number or "",
-                "holds": number is not None
-                and any(n.normalised == number for n in relation.fiscal_numbers),
-            }
-        )
-    return found
+    return [
+        {
+            **relation_row(relation),
+            "holds": number is not None
+            and any(n.normalised == number for n in relation.fiscal_numbers),
+        }
+        for relation in search_relations(session, office, query, 20)
+    ]
 
 
 def _confirmation(

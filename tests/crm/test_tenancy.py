@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 import crm.queries
 from crm.importer import import_relations
 from crm.offices import get_office
-from models import Office
+from models import Document, Office
 from sbr_parser import IdentifierType
 from tests.support.factories import organisation_row
 
@@ -25,6 +25,7 @@ SHARED = {"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": True}
 # Each query's arguments after (session, office).
 CALLS: dict[str, tuple[Any, ...]] = {
     "contacts": (),
+    "documents": ("1001",),
     "dossier_folders": ("1001",),
     "fiscal_numbers_by_value": (IdentifierType.BSN_RSIN, "111222333"),
     "get_contact": ("C1",),
@@ -66,6 +67,16 @@ def offices(session: Session) -> tuple[Office, Office]:
             for number in ("1001", "1002")
         ]
         import_relations(session, {"office": code, "relations": rows})
+        # The same document in both offices' dossiers of 1001.
+        office = get_office(session, code)
+        relation = crm.queries.get_relation(session, office, "1001")
+        folder = crm.queries.dossier_folders(session, office, "1001")[0]
+        session.add(
+            Document(
+                office_id=office.id, relation_id=relation.id, folder_id=folder.id, name="brief"
+            )
+        )
+    session.flush()
     return get_office(session, "a"), get_office(session, "b")
 
 

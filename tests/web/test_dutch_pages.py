@@ -61,9 +61,10 @@ def test_no_code_or_english_field_name_reaches_the_page(world: World) -> None:
     # Something in every state: a placed return (with its workflow), a dismissed one, a
     # waiting one, and an open workflow from the planner's side.
     client = world.client
+    # Fixed through the return, so its history holds the staff member's fix in words.
     assert client.post(
-        "/api/offices/a/relations/1001/sbr",
-        json={"type": "OB", "value": "NL001000044B37", "sbr_enabled": True},
+        f"/api/offices/a/returns/{world.sbr_off}/fixes/sbr",
+        json={"relation_number": "1001", "sbr_enabled": True},
         headers=world.auth(),
     ).is_success
     assert client.post(

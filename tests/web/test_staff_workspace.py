@@ -149,7 +149,9 @@ def _seed(world: World) -> dict[str, int]:
 @pytest.fixture
 def page(workspace: Workspace) -> Iterator[Page]:
     """A signed-in browser tab at desktop width."""
-    context = workspace.browser.new_context(viewport={"width": 1280, "height": 900})
+    context = workspace.browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-NL", timezone_id="Europe/Amsterdam"
+    )
     tab = context.new_page()
     tab.goto(f"{workspace.base}/login")
     tab.fill("input[name=email]", "staff@a.example")
