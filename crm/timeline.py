@@ -9,12 +9,64 @@ from sqlalchemy.orm import Session
 from crm.changes import ChangeRow
 from models import ChangeKind, TimelineEvent
 
-__all__ = ["add_timeline_event", "change_text"]
+__all__ = ["add_timeline_event", "change_text", "field_names", "number_label", "who"]
+
+# A relation document's fields as staff call them (the timeline is Dutch).
+FIELD_NAMES = {
+    "type": "relatietype",
+    "memo": "memo",
+    "category": "categorie",
+    "group": "groep",
+    "name": "naam",
+    "legal_form": "rechtsvorm",
+    "employee_count": "aantal medewerkers",
+    "founding_date": "oprichtingsdatum",
+    "kvk_number": "KvK-nummer",
+    "industry": "branche",
+    "display_name": "weergavenaam",
+    "initials": "voorletters",
+    "first_names": "voornamen",
+    "last_name": "achternaam",
+    "nickname": "roepnaam",
+    "birthplace": "geboorteplaats",
+    "marital_status": "burgerlijke staat",
+    "phone": "telefoon",
+    "mobile": "mobiel",
+    "email": "e-mail",
+    "invoice_email": "e-mail voor facturen",
+    "visiting_address": "bezoekadres",
+    "postal_address": "postadres",
+    "invoice_address": "factuuradres",
+    "fiscal_numbers": "fiscale nummers",
+    "products": "producten",
+    "contacts": "contactpersonen",
+    "team": "team",
+    "planner_rules": "plannerregels",
+}
+_NUMBER_TYPES = {"OB": "OB", "BSN_RSIN": "BSN/RSIN", "LH": "LH"}
+
+
+def field_names(fields: list[str]) -> str:
+    """``fiscal_numbers, legal_form`` as staff read it: ``fiscale nummers, rechtsvorm``."""
+    return ", ".join(FIELD_NAMES.get(field, field.replace("_", " ")) for field in fields)
+
+
+def number_label(identifier_type: str, normalised: str) -> str:
+    """A fiscal number with its kind: ``BSN/RSIN 111222333``."""
+    return f"{_NUMBER_TYPES.get(identifier_type, identifier_type)} {normalised}"
+
+
+def who(source: str) -> str:
+    """Who made a change, as the timeline names them: the staff member's e-mail, "import",
+    or "medewerker"."""
+    if source.startswith("staff:"):
+        return source.removeprefix("staff:")
+    return {"staff": "medewerker"}.get(source, source)
 
 
 def change_text(change: ChangeRow) -> str:
     """A Dutch sentence for a change event, as the office's staff read their timeline."""
-    number = f"{change.identifier_type.value} {change.normalised}"
+    number = number_label(change.identifier_type.value, change.normalised)
     detail = change.detail
     if change.kind is ChangeKind.FISCAL_NUMBER:
         return f"Fiscaal nummer {number} {'toegevoegd' if detail.get('added') else 'verwijderd'}"

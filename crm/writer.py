@@ -30,7 +30,7 @@ from crm.schema import (
     ProductDoc,
     RelationDoc,
 )
-from crm.timeline import change_text
+from crm.timeline import change_text, field_names, number_label, who
 from models import (
     ChangeEvent,
     Contact,
@@ -347,14 +347,14 @@ class RelationWriter:
             if item.created:
                 result.created.append(item.number)
                 numbers = ", ".join(
-                    f"{c.identifier_type.value} {c.normalised}" for c in item.changes
+                    number_label(c.identifier_type.value, c.normalised) for c in item.changes
                 )
                 text = "Relatie aangemaakt" + (f" met {numbers}" if numbers else "")
                 timeline.append(self._event(item.relation_id, "relation_created", text))
             elif item.fields or item.changes:
                 result.updated.append(item.number)
                 if item.fields:
-                    text = f"Relatie gewijzigd: {', '.join(item.fields)}"
+                    text = f"Relatie gewijzigd: {field_names(item.fields)}"
                     timeline.append(self._event(item.relation_id, "relation_updated", text))
                 timeline += [
                     self._event(item.relation_id, c.kind.value, change_text(c))
@@ -396,7 +396,7 @@ class RelationWriter:
             "office_id": self.office.id,
             "relation_id": relation_id,
             "kind": kind,
-            "text": f"{text} ({self.source})",
+            "text": f"{text} ({who(self.source)})",
             "refs": {"source": self.source},
         }
 

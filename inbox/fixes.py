@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm.contacts import create_relation_from_contact
 from crm.edits import put_fiscal_number, set_sbr_settings, update_relation, write_relation
 from crm.export import relation_document
 from crm.queries import get_relation
@@ -38,6 +39,7 @@ __all__ = [
     "check_number",
     "create_relation",
     "default_start_date",
+    "person_made_from_contact",
     "product_for",
     "relation_type_for",
     "sbr_on_where_held",
@@ -265,6 +267,31 @@ def set_legal_form(
     )
     _record(session, row, actor, f"rechtsvorm van relatie {relation_number}: {legal_form.value}")
     return relation
+
+
+def person_made_from_contact(
+    session: Session,
+    office: Office,
+    contact_number: str,
+    organisation_number: str,
+    actor: str,
+) -> str:
+    """ "Relatie aanmaken o.b.v. contact" for staff: the person relation (made once), and what
+    happened in a Dutch sentence."""
+    relation, warnings = create_relation_from_contact(
+        session, office, contact_number, organisation_number=organisation_number, source=actor
+    )
+    if any("nothing was made" in warning for warning in warnings):
+        return (
+            f"Contact {contact_number} heeft al persoonsrelatie {relation.number}; er is niets "
+            "aangemaakt."
+        )
+    copied = (
+        " Controleer of het BSN van de persoon zelf is (het is overgenomen van de organisatie)."
+        if warnings
+        else ""
+    )
+    return f"Persoonsrelatie {relation.number} aangemaakt.{copied}"
 
 
 def _waiting(

@@ -17,6 +17,8 @@ from crm.export import relation_document
 from crm.queries import documents, dossier_folders, get_relation, search_relations, timeline
 from crm.warnings import relation_warnings
 from inbox.errors import ActionRefusedError
+from inbox.fixes import person_made_from_contact
+from matching.codes import LegalForm
 from models import Office, session_scope
 from models.catalogue import CATALOGUE
 from planner.queries import list_workflows
@@ -71,6 +73,7 @@ def relation_page(request: Request, staff: SignedInDep, number: str) -> Response
             "events": events,
             "catalogue": [(spec.code, spec.name) for spec in CATALOGUE],
             "number_types": list(IdentifierType),
+            "legal_forms": list(LegalForm),
             "today": dt.date.today(),
         },
         staff=staff,
@@ -146,6 +149,45 @@ def add_product(
             update_relation(session, office, number, {"products": products}, source=actor)
 
     return act(request, staff, csrf, add, f"/relaties/{number}", "Product toegevoegd.")
+
+
+@router.post("/relaties/{number}/rechtsvorm")
+def legal_form(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    legal_form: Annotated[str, Form(max_length=20)],
+    csrf: CsrfField,
+) -> Response:
+    """Set or correct the legal form; waiting returns with its numbers are decided again."""
+    if legal_form not in set(LegalForm):
+        raise ActionRefusedError("Kies een rechtsvorm.")
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, actor: update_relation(s, o, number, {"legal_form": legal_form}, source=actor),
+        f"/relaties/{number}",
+        "Rechtsvorm opgeslagen.",
+    )
+
+
+@router.post("/relaties/{number}/persoon")
+def person_from_contact(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    contact_number: NumberField,
+    csrf: CsrfField,
+) -> Response:
+    """ "Relatie aanmaken o.b.v. contact" from this relation's contact (made once)."""
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, actor: person_made_from_contact(s, o, contact_number, number, actor),
+        f"/relaties/{number}",
+    )
 
 
 def _type(value: str) -> IdentifierType:

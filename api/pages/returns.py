@@ -28,7 +28,6 @@ from api.pages.common import (
 )
 from api.raw_text import readable_message
 from api.review import NO_NUL, raw_download
-from crm.contacts import create_relation_from_contact
 from crm.errors import NotFoundError
 from crm.export import relation_document
 from crm.queries import relations_by_numbers, search_relations
@@ -41,6 +40,7 @@ from inbox.fixes import (
     check_number,
     create_relation,
     default_start_date,
+    person_made_from_contact,
     product_for,
     relation_type_for,
     set_legal_form,
@@ -349,25 +349,15 @@ def fix_person(
 ) -> Response:
     """ "Relatie aanmaken o.b.v. contact": the contact's person relation, made once."""
 
-    def make(session: Session, office: Office, actor: str) -> str:
-        relation, warnings = create_relation_from_contact(
-            session,
-            office,
-            contact_number,
-            organisation_number=organisation_number,
-            source=actor,
-        )
-        if any("nothing was made" in w for w in warnings):
-            return (
-                f"Contact {contact_number} heeft al persoonsrelatie {relation.number}; er is "
-                "niets aangemaakt."
-            )
-        return (
-            f"Persoonsrelatie {relation.number} aangemaakt; controleer of het BSN van de "
-            "persoon zelf is (het is overgenomen van de organisatie)."
-        )
-
-    return act(request, staff, csrf, make, f"/returns/{return_id}")
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, actor: person_made_from_contact(
+            s, o, contact_number, organisation_number, actor
+        ),
+        f"/returns/{return_id}",
+    )
 
 
 def _search(

@@ -30,6 +30,7 @@ FORBIDDEN = [
     *("prepare", "review", "client_approval", "submit", "four_weeks", "quarter", "month"),
     *("aangifte_ob", "opgaaf_icp", "loonaangifte_", "aangifte_ib", "aangifte_vpb"),
     *("staff", "system", "assign", "undo", "rerun", "Sign in", "Log out", "Not Found"),
+    *("fiscal_numbers", "legal_form", "products", "contacts", "BSN_RSIN"),
 ]
 WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in FORBIDDEN) + r")\b")
 
@@ -65,6 +66,12 @@ def test_no_code_or_english_field_name_reaches_the_page(world: World) -> None:
     assert client.post(
         f"/api/offices/a/returns/{world.sbr_off}/fixes/sbr",
         json={"relation_number": "1001", "sbr_enabled": True},
+        headers=world.auth(),
+    ).is_success
+    # A field edit, so 1002's timeline says which fields changed.
+    assert client.post(
+        f"/api/offices/a/returns/{world.ib}/fixes/legal-form",
+        json={"relation_number": "1002", "legal_form": "vof"},
         headers=world.auth(),
     ).is_success
     assert client.post(

@@ -134,6 +134,15 @@ def _seed(world: World) -> dict[str, int]:
     ids = {"sbr_disabled": world.sbr_off, "no_relation": world.unknown, "wrong_type": world.ib}
     with session_scope(world.engine) as session:
         rows = [row for relations, _ in SCENARIOS.values() for row in relations]
+        # For the relation page's own edits.
+        rows.append(
+            organisation_row(
+                number="3007",
+                name="Zeven",
+                legal_form="vof",
+                contacts=[{"number": "C7", "initials": "Z.", "last_name": "Zeven"}],
+            )
+        )
         rows[0]["fiscal_numbers"][0]["sbr_start_date"] = "2026-06-01"  # 3001: too late
         import_relations(session, {"office": "a", "relations": rows})
         # A record from before the legal form was required (the import refuses it today).
@@ -296,6 +305,24 @@ def test_the_planbord_shows_an_overdue_workflow_in_red(page: Page, workspace: Wo
     row = page.locator(f"#workflow-{workspace.overdue_workflow}")
     expect(row).to_contain_text("30-04-2025 (verlopen)")
     expect(row.locator("td").first).to_have_css("color", RED)
+
+
+def test_the_relation_page_edits_legal_form_numbers_and_makes_a_person_once(
+    page: Page, workspace: Workspace
+) -> None:
+    page.goto(f"{workspace.base}/relaties/3007")
+    page.select_option("select[name=legal_form]", "bv")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("#message")).to_contain_text("Rechtsvorm opgeslagen")
+    expect(page.locator("select[name=legal_form]")).to_have_value("bv")
+    page.fill("input[name=value]:not([type=hidden])", "100001099B01")
+    page.get_by_role("button", name="Nummer toevoegen (SBR aan)").click()
+    expect(page.locator("#fiscal-numbers")).to_contain_text("100001099B01")
+    # The person gets the contact's number (C7), once.
+    for expected in ("Persoonsrelatie C7 aangemaakt", "heeft al persoonsrelatie C7"):
+        page.get_by_role("button", name="Relatie aanmaken o.b.v. contact").click()
+        expect(page.locator("#message")).to_contain_text(expected)
+    page.screenshot(path=str(workspace.shots / "relation-edited.png"), full_page=True)
 
 
 PAGES = [
