@@ -1,15 +1,92 @@
-"""The ``sbr-inbox`` console script: one Typer app, each command group in its own module."""
+"""The ``sbr-inbox`` console script: one Typer app, each command group in its own module,
+imported only when its command runs (``cli.lazy``), so ``--help`` answers at once."""
 
 from __future__ import annotations
 
 import typer
 
-from cli import demo, inbox, parse, pipeline, processes
-from cli.db import db_app
-from cli.office import office_app
-from cli.planner import planner_app, workflows_app
-from cli.relations import relations_app
-from cli.staff import staff_app
+from cli.lazy import LazyEntry, LazyGroup
+
+__all__ = ["COMMANDS", "app"]
+
+# name, module, attribute, and the help line of the listing (its command's own first
+# docstring or help line; tests/cli/test_lazy_commands.py keeps them equal).
+COMMANDS = (
+    LazyEntry(
+        "parse",
+        "cli.parse",
+        "parse_command",
+        "Parse SBR messages and show kind, identifier and period, or why each was rejected.",
+    ),
+    LazyEntry(
+        "demo",
+        "cli.demo",
+        "demo_command",
+        "Run the whole inbox on a fresh embedded database and show what it did.",
+    ),
+    LazyEntry("db", "cli.db", "db_app", "Database schema."),
+    LazyEntry("office", "cli.office", "office_app", "Offices (the tenants)."),
+    LazyEntry("relations", "cli.relations", "relations_app", "The office's client records."),
+    LazyEntry(
+        "ingest",
+        "cli.inbox",
+        "ingest_command",
+        "Put files (or every file in folders) into the inbox as received returns; prints ids.",
+    ),
+    LazyEntry(
+        "process",
+        "cli.inbox",
+        "process_command",
+        "Decide every received return and re-decide after relation changes (embedded worker).",
+    ),
+    LazyEntry("returns", "cli.inbox", "returns_app", "Received returns and their decisions."),
+    LazyEntry("planner", "cli.planner", "planner_app", "Planner rules and the planner run."),
+    LazyEntry(
+        "workflows",
+        "cli.planner",
+        "workflows_app",
+        "Workflows (one per relation, product, period).",
+    ),
+    LazyEntry("staff", "cli.staff", "staff_app", "Staff users of the review API and page."),
+    LazyEntry(
+        "watch",
+        "cli.pipeline",
+        "watch_command",
+        "Take complete files from FOLDER into the inbox; move them to processed/ or rejected/.",
+    ),
+    LazyEntry(
+        "intake-key", "cli.pipeline", "intake_key_app", "Intake keys: make (default), list, revoke."
+    ),
+    LazyEntry(
+        "worker",
+        "cli.processes",
+        "worker_command",
+        "Run a Celery worker of this app (all queues unless told).",
+    ),
+    LazyEntry(
+        "beat",
+        "cli.processes",
+        "beat_command",
+        "Run Celery beat: the sweeper every minute (SBR_INBOX_SWEEP_INTERVAL_SECONDS).",
+    ),
+    LazyEntry(
+        "flower",
+        "cli.processes",
+        "flower_command",
+        "Run Celery Flower against this app (workers, queues, tasks; /metrics for Prometheus).",
+    ),
+    LazyEntry(
+        "serve",
+        "cli.processes",
+        "serve_command",
+        "Run the HTTP API (intake, review, metrics) with uvicorn.",
+    ),
+)
+
+
+class _Commands(LazyGroup):
+    entries = COMMANDS
+
 
 app = typer.Typer(
     name="sbr-inbox",
@@ -17,24 +94,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Commands,
 )
-app.command(name="parse")(parse.parse_command)
-app.command(name="demo")(demo.demo_command)
-app.add_typer(db_app, name="db")
-app.add_typer(office_app, name="office")
-app.add_typer(relations_app, name="relations")
-app.command(name="ingest")(inbox.ingest_command)
-app.command(name="process")(inbox.process_command)
-app.add_typer(inbox.returns_app, name="returns")
-app.add_typer(planner_app, name="planner")
-app.add_typer(workflows_app, name="workflows")
-app.add_typer(staff_app, name="staff")
-app.command(name="watch")(pipeline.watch_command)
-app.add_typer(pipeline.intake_key_app, name="intake-key")
-app.command(name="worker")(processes.worker_command)
-app.command(name="beat")(processes.beat_command)
-app.command(name="flower")(processes.flower_command)
-app.command(name="serve")(processes.serve_command)
+
+
+@app.callback()
+def _main() -> None:
+    """SBR inbox processor: read incoming tax returns and place them with the right client."""
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main`

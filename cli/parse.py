@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
 
 from cli.render import json_line, results_table, stdout_console, summary_line
-from config import get_settings
 from sbr_parser import ParsedReturn, ParseResult, Rejection, RejectionReason, parse_file
 
 __all__ = ["expand_paths", "parse_command"]
@@ -35,15 +34,27 @@ def parse_command(
 
     Exits 0 when every file parsed, 1 when any was rejected.
     """
+    # Imported here: the settings (pydantic-settings) and the progress bar cost more to load
+    # than parsing a few files, and `--help` needs neither.
+    from config import get_settings  # noqa: PLC0415
+
     max_bytes = get_settings().max_message_bytes
     files = list(expand_paths(paths))
     results: list[tuple[str, ParseResult]] = []
     if as_json:
+        # One write per line into stdout's own buffer (flushed when full and at exit), not an
+        # echo with a flush per file.
+        write = sys.stdout.write
         for file in files:
+            name = str(file)
             result = _parse_one(file, max_bytes)
-            results.append((str(file), result))
-            typer.echo(json_line(str(file), result))
+            results.append((name, result))
+            write(json_line(name, result) + "\n")
+        sys.stdout.flush()
     else:
+        from rich.console import Console  # noqa: PLC0415
+        from rich.progress import Progress  # noqa: PLC0415
+
         err = Console(stderr=True)
         with Progress(console=err, transient=True, disable=len(files) < _PROGRESS_FROM) as bar:
             task = bar.add_task("Parsing", total=len(files))
@@ -58,15 +69,48 @@ def parse_command(
 
 
 def expand_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files as given, folders as their files recursively (sorted); each file once."""
-    seen: set[Path] = set()
+    """Files as given, folders as their files recursively (sorted by name); each file once.
+
+    The same file reached twice (a second argument, a link) is known by its device and inode.
+    Folders are read with ``os.scandir``, whose entries already know whether they are files and
+    their inode: one system call per folder, not two or three per file.
+    """
+    seen: set[tuple[int, int]] = set()
     for path in paths:
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
+        for candidate, key in _files(path):
+            if key is None or key not in seen:
+                if key is not None:
+                    seen.add(key)
                 yield candidate
+
+
+def _files(path: Path) -> Iterator[tuple[Path, tuple[int, int] | None]]:
+    """``path``'s files with their (device, inode); None when it cannot be read (the parse
+    then reports it)."""
+    try:
+        status = path.stat()
+    except OSError:
+        yield path, None
+        return
+    if not path.is_dir():
+        yield path, (status.st_dev, status.st_ino)
+        return
+    folders = [(str(path), status.st_dev)]
+    found: list[tuple[str, tuple[int, int]]] = []
+    while folders:
+        folder, device = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, device))
+                elif entry.is_file():
+                    if entry.is_symlink():  # known by what it points at
+                        target = entry.stat()
+                        found.append((entry.path, (target.st_dev, target.st_ino)))
+                    else:
+                        found.append((entry.path, (device, entry.inode())))
+    for name, key in sorted(found):
+        yield Path(name), key
 
 
 def _parse_one(file: Path, max_bytes: int) -> ParseResult:

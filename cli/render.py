@@ -5,20 +5,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from sbr_parser import ParsedReturn, ParseResult
+
+if TYPE_CHECKING:  # loaded by the commands that show progress or records, not by `parse`
+    from pydantic import BaseModel
+    from rich.progress import Progress
 
 __all__ = ["json_line", "results_table", "summary_line"]
 
@@ -99,6 +95,14 @@ def stdout_console() -> Console:
 
 def progress_bar() -> Progress:
     """The bar of long CLI jobs: on stderr (stdout stays clean for --json), gone when done."""
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -114,11 +118,11 @@ def stage_progress(
 ) -> Callable[[str, int, int], None]:
     """A ``progress(stage, advance, total)`` callback (``crm.importer.Progress``) that shows
     one bar per stage, labelled from ``labels`` (the stage name otherwise)."""
-    tasks: dict[str, TaskID] = {}
+    tasks: dict[str, int] = {}
 
     def advance(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
             tasks[stage] = progress.add_task((labels or {}).get(stage, stage), total=total)
-        progress.advance(tasks[stage], done)
+        progress.advance(tasks[stage], done)  # type: ignore[arg-type]
 
     return advance

@@ -17,7 +17,7 @@ from crm.errors import CrmError
 from inbox.dispatch import Dispatched, unit_of_work
 from inbox.errors import InboxError
 from models.db import make_engine
-from models.migrate import upgrade
+from models.migrate import is_current, upgrade
 from planner.errors import PlannerError
 
 __all__ = ["cli_engine", "cli_session", "fail"]
@@ -28,11 +28,12 @@ def cli_engine() -> Engine:
     """The engine of the settings' database (the embedded SQLite file is made on first use)."""
     url = get_settings().database_url
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    engine = make_engine(url)
+    if parsed.get_backend_name() == "sqlite" and not is_current(engine):
         # The embedded default must just work on a fresh machine: make or migrate the file.
         # A server database is migrated by the operator (`sbr-inbox db upgrade`), never here.
         upgrade(url)
-    return make_engine(url)
+    return engine
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

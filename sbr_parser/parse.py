@@ -61,7 +61,24 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> Par
     with path.open("rb") as handle:
         # A file known to be over the limit is only hashed; one that grows past it while we read
         # (still being written) drops what was kept. Memory stays at one chunk plus the limit.
-        keep = os.fstat(handle.fileno()).st_size <= max_bytes
+        expected = os.fstat(handle.fileno()).st_size
+        keep = expected <= max_bytes
+        if keep:
+            # The usual case, in one read: the whole file, and one byte more to see whether it
+            # grew meanwhile (then the loop below reads on, within the limit as ever).
+            first = handle.read(expected + 1)
+            if len(first) <= expected:
+                return _parse(
+                    first,
+                    sha256=hashlib.sha256(first).hexdigest(),
+                    size=len(first),
+                    filename=str(path),
+                    max_bytes=max_bytes,
+                )
+            digest.update(first)
+            size = len(first)
+            if size <= max_bytes:
+                kept += first
         while chunk := handle.read(_READ_CHUNK):
             digest.update(chunk)
             size += len(chunk)
