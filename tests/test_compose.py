@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer.main
 import yaml
 
-from cli.main import app
+from cli.lazy import load
+from cli.main import COMMANDS
 from config import Settings
 from tests.conftest import REPO_ROOT
 
@@ -28,8 +28,7 @@ def test_every_process_of_the_design_is_a_service() -> None:
 
 
 def test_application_services_run_existing_commands_with_known_settings() -> None:
-    group = typer.main.get_group(app)
-    commands = set(group.commands)
+    commands = {entry.name: entry for entry in COMMANDS}
     known = {f"SBR_INBOX_{name.upper()}" for name in Settings.model_fields}
     for name, service in _compose()["services"].items():
         if "build" not in service:
@@ -37,6 +36,6 @@ def test_application_services_run_existing_commands_with_known_settings() -> Non
         command = service["command"]
         assert command[0] in commands, f"{name}: no `sbr-inbox {command[0]}`"
         if command[0] == "db":
-            assert command[1] in group.commands["db"].commands  # type: ignore[attr-defined]
+            assert command[1] in load(commands["db"]).commands  # type: ignore[attr-defined]
         unknown = {key for key in service["environment"] if key.startswith("SBR_INBOX_")} - known
         assert not unknown, f"{name} sets unknown settings {unknown}"
