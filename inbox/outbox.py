@@ -10,7 +10,7 @@ and a broker, or in a broker that lost its queue.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -21,9 +21,11 @@ from models.pending import after_commit_effects
 
 __all__ = [
     "EFFECTS",
+    "EFFECT_BATCH",
     "FILE_IN_DOSSIER",
     "START_WORKFLOW",
     "add_effects",
+    "batches",
     "claim_stale",
     "mark_done",
     "mark_sent",
@@ -32,6 +34,19 @@ __all__ = [
 START_WORKFLOW = "start_workflow"
 FILE_IN_DOSSIER = "file_in_dossier"
 EFFECTS = (START_WORKFLOW, FILE_IN_DOSSIER)
+# Returns per effect task: a batch costs a handful of statements whatever its size, and one
+# task holds its row locks for as long as it takes.
+EFFECT_BATCH = 200
+
+
+def batches(pending: Iterable[tuple[str, int]]) -> Iterator[tuple[str, list[int]]]:
+    """(task, return id) pairs as (task, up to ``EFFECT_BATCH`` return ids), in order."""
+    grouped: dict[str, list[int]] = {}
+    for task, return_id in pending:
+        grouped.setdefault(task, []).append(return_id)
+    for task, return_ids in grouped.items():
+        for start in range(0, len(return_ids), EFFECT_BATCH):
+            yield task, return_ids[start : start + EFFECT_BATCH]
 
 
 def add_effects(session: Session, row: InboxReturn, *, first_decision: bool) -> None:
@@ -97,10 +112,11 @@ def mark_sent(session: Session, ids: Sequence[int]) -> None:
         )
 
 
-def mark_done(session: Session, task: str, return_id: int) -> None:
-    """Record that an effect has run (in the effect's own transaction)."""
+def mark_done(session: Session, task: str, return_ids: Sequence[int]) -> None:
+    """Record that an effect has run for these returns (in the effect's own transaction)."""
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.task == task, OutboxMessage.return_id == return_id)
-        .values(done_at=func.now())
+        .where(OutboxMessage.task == task, OutboxMessage.return_id.in_(return_ids))
+        .values(done_at=func.now()),
+        execution_options={"synchronize_session": False},
     )

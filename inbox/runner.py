@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from inbox.dispatch import Dispatched, unit_of_work
 from inbox.effects import EFFECT_FUNCTIONS
+from inbox.outbox import batches
 from inbox.process import pending_return_ids, process_or_count_failure
 from inbox.redecide import redecide_changes
 from models import OutboxMessage, session_scope
@@ -70,16 +71,17 @@ def process_until_idle(
 
 
 def run_pending_effects(engine: Engine) -> int:
-    """Run every outbox effect not done yet, each in its own transaction; returns how many."""
+    """Run every outbox effect not done yet, in batches of ``EFFECT_BATCH`` returns per effect
+    (one transaction each, as a Celery task would); returns how many."""
     with session_scope(engine) as session:
         pending = session.execute(
             select(OutboxMessage.task, OutboxMessage.return_id)
             .where(OutboxMessage.done_at.is_(None))
             .order_by(OutboxMessage.id)
         ).all()
-    for task, return_id in pending:
+    for task, return_ids in batches(pending):
         with session_scope(engine) as session:
-            EFFECT_FUNCTIONS[task](session, return_id)
+            EFFECT_FUNCTIONS[task](session, return_ids)
     return len(pending)
 
 

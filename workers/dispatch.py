@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import Engine
 
 from inbox.dispatch import Dispatched
-from inbox.outbox import EFFECTS
+from inbox.outbox import EFFECTS, batches
 from models.pending import Pending
 from workers.app import EFFECTS_QUEUE, INBOX_QUEUE, app
 
@@ -29,9 +29,10 @@ class CeleryDispatcher:
         try:
             for return_id in pending.process:
                 app.send_task("sbr.process_return", args=[return_id], queue=INBOX_QUEUE)
-            for return_id in pending.effects:
-                for task in EFFECTS:
-                    app.send_task(f"sbr.{task}", args=[return_id], queue=EFFECTS_QUEUE)
+            # One task per effect for all the returns this commit placed (in batches).
+            placed = [(task, return_id) for task in EFFECTS for return_id in pending.effects]
+            for task, return_ids in batches(placed):
+                app.send_task(f"sbr.{task}", args=[return_ids], queue=EFFECTS_QUEUE)
             if pending.redecide:
                 app.send_task("sbr.redecide", queue=INBOX_QUEUE)
         except Exception:  # committed work: the sweeper sends what did not go

@@ -21,7 +21,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config import get_settings
 from inbox.effects import EFFECT_FUNCTIONS
-from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, claim_stale, mark_sent
+from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, batches, claim_stale, mark_sent
 from inbox.process import process_or_count_failure
 from inbox.runner import redecide_until_idle
 from models import (
@@ -90,21 +90,23 @@ def process_return_task(self: Task[Any, Any], return_id: int) -> str:
     return "missing" if outcome.status is None else outcome.status.value
 
 
-def _effect(task: str, return_id: int) -> bool:
+def _effect(task: str, return_ids: int | list[int]) -> int:
+    # A single id is what a message from before batching carries (a queue survives upgrades).
+    ids = [return_ids] if isinstance(return_ids, int) else return_ids
     with session_scope(worker_engine()) as session:
-        return EFFECT_FUNCTIONS[task](session, return_id)
+        return EFFECT_FUNCTIONS[task](session, ids)
 
 
 @app.task(name="sbr.start_workflow", **RETRY)
-def start_workflow_task(return_id: int) -> bool:
-    """Move the return's workflow to its first step (idempotent by return id)."""
-    return _effect(START_WORKFLOW, return_id)
+def start_workflow_task(return_ids: int | list[int]) -> int:
+    """Move the returns' workflows to their first step (idempotent per return)."""
+    return _effect(START_WORKFLOW, return_ids)
 
 
 @app.task(name="sbr.file_in_dossier", **RETRY)
-def file_in_dossier_task(return_id: int) -> bool:
-    """File the return in its relation's dossier (idempotent by return id)."""
-    return _effect(FILE_IN_DOSSIER, return_id)
+def file_in_dossier_task(return_ids: int | list[int]) -> int:
+    """File the returns in their relations' dossiers (idempotent per return)."""
+    return _effect(FILE_IN_DOSSIER, return_ids)
 
 
 @app.task(name="sbr.redecide", **RETRY)
@@ -120,8 +122,8 @@ def sweep_task() -> dict[str, int]:
 
 
 def _send(messages: list[OutboxMessage]) -> None:
-    for message in messages:
-        app.send_task(f"sbr.{message.task}", args=[message.return_id], queue=EFFECTS_QUEUE)
+    for task, return_ids in batches((m.task, m.return_id) for m in messages):
+        app.send_task(f"sbr.{task}", args=[return_ids], queue=EFFECTS_QUEUE)
 
 
 def sweep() -> dict[str, int]:
