@@ -41,6 +41,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/cli_parse.py
 	$(BIN)/python bench/crm.py
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/planner.py

@@ -63,12 +63,11 @@ def start_workflows(session: Session, return_ids: Sequence[int]) -> int:
             # Objects of this session (a staff action's) see the new step too.
             execution_options={"synchronize_session": "fetch"},
         )
-        ideal = {
-            workflow_id: paid
-            for workflow_id, paid in session.execute(
+        ideal = dict(
+            session.execute(
                 select(Workflow.id, Workflow.ideal_payment).where(Workflow.id.in_(workflow_ids))
-            )
-        }
+            ).all()
+        )
         _set(session, [row.id for row in rows], workflow_started=True)
         _timeline(
             session,
@@ -200,16 +199,15 @@ def _year_folders(session: Session, rows: list[Row[Any]]) -> dict[tuple[int, int
     under concurrency): one query for those that exist, which after a relation's first return
     of a year is all of them."""
     relation_ids = {row.relation_id for row in rows}
-    roots = {
-        relation_id: folder_id
-        for relation_id, folder_id in session.execute(
+    roots = dict(
+        session.execute(
             select(DossierFolder.relation_id, DossierFolder.id).where(
                 DossierFolder.relation_id.in_(relation_ids),
                 DossierFolder.parent_id.is_(None),
                 DossierFolder.name == RETURNS_FOLDER,
             )
-        )
-    }
+        ).all()
+    )
     years = {
         (relation_id, int(name)): (folder_id, name)
         for relation_id, folder_id, name in session.execute(

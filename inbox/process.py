@@ -33,10 +33,12 @@ from sbr_parser import IdentifierType, ParsedReturn, parse_message
 
 __all__ = [
     "INTERNAL",
+    "PROCESS_BATCH",
     "ProcessOutcome",
     "decide_stored",
     "decision_for",
     "pending_return_ids",
+    "process_batch",
     "process_or_count_failure",
     "process_return",
 ]
@@ -44,6 +46,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 #: The reason of a return rejected because processing it kept failing (not the sender's fault).
 INTERNAL = "internal"
+#: Returns one process task decides in one transaction: its own and up to this many more that
+#: wait (issue 16: one commit and one effect task per batch instead of per return).
+PROCESS_BATCH = 50
 
 
 class ProcessOutcome(NamedTuple):
@@ -145,6 +150,63 @@ def process_or_count_failure(
     except Exception as error:  # anything else: count it, so that no return is retried forever
         with session_scope(engine) as session:
             return _count_failure(session, return_id, error, max_attempts)
+
+
+def process_batch(
+    engine: Engine,
+    return_id: int,
+    *,
+    max_bytes: int,
+    max_attempts: int,
+    limit: int = PROCESS_BATCH,
+    transient: tuple[type[BaseException], ...] = (),
+    dispatched: Dispatched | None = None,
+) -> list[ProcessOutcome]:
+    """Decide ``return_id`` and up to ``limit - 1`` other waiting returns in one unit of work
+    (the others claimed with ``FOR UPDATE SKIP LOCKED``, so workers never take the same one);
+    their effects are handed on together after the one commit.
+
+    A batch that fails (one poisoned return makes the transaction fail) is rolled back whole
+    and each of its returns is then processed on its own, counted as
+    :func:`process_or_count_failure` does: the poisoned one is isolated and recorded, the
+    others are decided. Nothing waits for a batch to fill: the task's own return goes now.
+    """
+    ids = [return_id]
+    try:
+        with unit_of_work(engine, dispatched) as session:
+            ids += claim_waiting(session, exclude=return_id, limit=limit - 1)
+            return [process_return(session, i, max_bytes=max_bytes) for i in ids]
+    except transient:
+        raise
+    except Exception:  # isolate: each on its own, a failure counted against that one only
+        log.warning("a batch of %d returns failed; deciding them one by one", len(ids))
+        return [
+            process_or_count_failure(
+                engine,
+                i,
+                max_bytes=max_bytes,
+                max_attempts=max_attempts,
+                transient=transient,
+                dispatched=dispatched,
+            )
+            for i in ids
+        ]
+
+
+def claim_waiting(session: Session, *, exclude: int, limit: int) -> list[int]:
+    """Up to ``limit`` waiting returns other than ``exclude``, oldest first, locked for this
+    transaction; rows another transaction holds are skipped, not waited for."""
+    if limit <= 0:
+        return []
+    return list(
+        session.scalars(
+            select(InboxReturn.id)
+            .where(InboxReturn.status == ReturnStatus.RECEIVED, InboxReturn.id != exclude)
+            .order_by(InboxReturn.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def _count_failure(

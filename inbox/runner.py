@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from inbox.dispatch import Dispatched, unit_of_work
 from inbox.effects import EFFECT_FUNCTIONS
 from inbox.outbox import batches
-from inbox.process import pending_return_ids, process_or_count_failure
+from inbox.process import pending_return_ids, process_batch
 from inbox.redecide import redecide_changes
 from models import OutboxMessage, session_scope
 
@@ -50,17 +50,24 @@ def process_until_idle(
         with session_scope(engine) as session:
             waiting = pending_return_ids(session)
         dispatched = Dispatched()
-        for done, return_id in enumerate(waiting, start=1):
-            process_or_count_failure(
-                engine,
-                return_id,
-                max_bytes=max_bytes,
-                max_attempts=max_attempts,
-                dispatched=dispatched,
-            )
-            report.processed += 1
+        left = list(waiting)
+        while left:
+            # The same batches a worker takes (process_batch): the first waiting return and
+            # the next ones, one transaction.
+            decided = {
+                outcome.return_id
+                for outcome in process_batch(
+                    engine,
+                    left[0],
+                    max_bytes=max_bytes,
+                    max_attempts=max_attempts,
+                    dispatched=dispatched,
+                )
+            }
+            left = [return_id for return_id in left[1:] if return_id not in decided]
+            report.processed += len(decided)
             if on_return is not None:
-                on_return(done, len(waiting))
+                on_return(len(waiting) - len(left), len(waiting))
         events, changed = redecide_until_idle(engine, dispatched)
         report.change_events += events
         report.redecided += changed

@@ -22,7 +22,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from config import get_settings
 from inbox.effects import EFFECT_FUNCTIONS
 from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, batches, claim_stale, mark_sent
-from inbox.process import process_or_count_failure
+from inbox.process import process_batch
 from inbox.runner import redecide_until_idle
 from models import (
     ChangeEvent,
@@ -70,13 +70,15 @@ def _fresh_engine_after_fork(**_: Any) -> None:
 
 @app.task(name="sbr.process_return", bind=True, **RETRY)
 def process_return_task(self: Task[Any, Any], return_id: int) -> str:
-    """Decide one received return, then publish its effects.
+    """Decide the received return, and with it a batch of others that wait (one commit, see
+    process_batch), then publish their effects.
 
-    An unexpected error is counted on the return and retried after a short pause; at
-    SBR_INBOX_MAX_ATTEMPTS the return is rejected as ``internal`` (see process_or_count_failure).
+    An unexpected error is counted on the return that caused it and retried after a short
+    pause; at SBR_INBOX_MAX_ATTEMPTS the return is rejected as ``internal``. A task whose return
+    an earlier batch already decided does nothing.
     """
     settings = get_settings()
-    outcome = process_or_count_failure(
+    outcome, *_others = process_batch(
         worker_engine(),
         return_id,
         max_bytes=settings.max_message_bytes,
