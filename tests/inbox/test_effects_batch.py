@@ -17,7 +17,7 @@ from inbox.intake import receive
 from inbox.process import process_return
 from models import Document, InboxReturn, OutboxMessage, ReturnStatus, TimelineEvent, Workflow
 from sbr_parser import message_builder as build
-from tests.support.factories import organisation_row
+from tests.support.factories import ob_relation_rows
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 Q2 = (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
@@ -30,13 +30,7 @@ def _placed(
     effects not run."""
     numbers = [f"{build.bsn_for(offset + i)}B01" for i in range(count)]
     if period == Q1:
-        rows = [
-            organisation_row(
-                number=f"R{offset + i}",
-                fiscal_numbers=[{"type": "OB", "value": number, "sbr_enabled": True}],
-            )
-            for i, number in enumerate(numbers)
-        ]
+        rows = ob_relation_rows(numbers, "R", offset)
         import_relations(session, {"office": "demo", "relations": rows})
     office = get_office(session, "demo")
     ids = []

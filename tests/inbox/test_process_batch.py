@@ -16,7 +16,7 @@ from inbox.process import process_batch
 from models import Document, InboxReturn, ReturnStatus, make_engine, session_scope
 from sbr_parser import message_builder as build
 from sbr_parser import parse_message
-from tests.support.factories import organisation_row
+from tests.support.factories import ob_relation_rows
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 NUMBERS = [f"{build.bsn_for(500 + i)}B01" for i in range(8)]
@@ -27,14 +27,7 @@ def engine(own_database_url: str) -> Iterator[Engine]:
     """Eight relations and one waiting return of each, committed (batches commit)."""
     engine = make_engine(own_database_url)
     with session_scope(engine) as session:
-        rows = [
-            organisation_row(
-                number=f"B{i}",
-                fiscal_numbers=[{"type": "OB", "value": number, "sbr_enabled": True}],
-            )
-            for i, number in enumerate(NUMBERS)
-        ]
-        import_relations(session, {"office": "demo", "relations": rows})
+        import_relations(session, {"office": "demo", "relations": ob_relation_rows(NUMBERS, "B")})
         office = get_office(session, "demo")
         for number in NUMBERS:
             receive(session, office, build.ob_return(number, *Q1), f"{number}.xbrl")

@@ -167,3 +167,14 @@ def jansen_holding(
         "fiscal_numbers": [fiscal_number],
         "products": list(products),
     }
+
+
+def ob_relation_rows(numbers: list[str], prefix: str, first: int = 0) -> list[dict[str, Any]]:
+    """One organisation per OB number (SBR on), numbered ``prefix`` + ``first`` onwards."""
+    return [
+        organisation_row(
+            number=f"{prefix}{first + i}",
+            fiscal_numbers=[{"type": "OB", "value": number, "sbr_enabled": True}],
+        )
+        for i, number in enumerate(numbers)
+    ]
