@@ -163,7 +163,7 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[i
 
     workflow = existing()
     if workflow is None:
-        product = session.get(Product, decision.product.product_id)
+        product = _product(session, decision.product.product_id)
         assert product is not None  # noqa: S101 - the candidate query found it
         relation_id = decision.relation.relation_id
         period = Period(row.period_start, row.period_end)  # type: ignore[arg-type]
@@ -200,7 +200,7 @@ def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[i
         workflow.amount_due = row.amount_due
     if workflow.payment_reference is None and workflow.period_kind is not None:
         # A planned workflow learns its number from the first return placed in it.
-        product = session.get(Product, workflow.product_id)
+        product = _product(session, workflow.product_id)
         if product is not None:
             workflow.payment_reference = _reference(product.code, row, workflow.period_kind)
     return workflow.id, False
@@ -221,6 +221,18 @@ def _reference(product_code: str, row: InboxReturn, period_kind: str) -> str | N
         )
     except ValueError:  # a period kind with no code (e.g. an OB four-week period)
         return None
+
+
+def _product(session: Session, product_id: int) -> Product | None:
+    """The product, read once per session: the identity map holds objects weakly, so a batch
+    of returns would otherwise read the same few catalogue rows once per return."""
+    products: dict[int, Product] = session.info.setdefault("products", {})
+    if product_id not in products:
+        found = session.get(Product, product_id)
+        if found is None:
+            return None
+        products[product_id] = found
+    return products[product_id]
 
 
 def _next_version(session: Session, workflow_id: int) -> int:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, ScalarSelect, func, select
+from sqlalchemy.orm import Session, aliased
 
 from inbox.decisions import SYSTEM, apply_decision, facts_of, record_event, set_state
 from inbox.dispatch import Dispatched, unit_of_work
@@ -49,6 +49,9 @@ INTERNAL = "internal"
 #: Returns one process task decides in one transaction: its own and up to this many more that
 #: wait (issue 16: one commit and one effect task per batch instead of per return).
 PROCESS_BATCH = 50
+#: Messages up to this size are read for the whole batch in one query (typical returns are
+#: 5-20 KB; a 2 MB one is read when its turn comes).
+PREFETCH_MAX_BYTES = 256 * 1024
 
 
 class ProcessOutcome(NamedTuple):
@@ -81,17 +84,11 @@ def process_return(session: Session, return_id: int, *, max_bytes: int) -> Proce
     row = session.get(InboxReturn, return_id, with_for_update=True)
     if row is None or row.status is not ReturnStatus.RECEIVED:
         return ProcessOutcome(return_id, None if row is None else row.status, False)
-    original = session.scalar(
-        select(InboxReturn.id)
-        .where(
-            InboxReturn.office_id == row.office_id,
-            InboxReturn.sha256 == row.sha256,
-            InboxReturn.id < row.id,
-            InboxReturn.status != ReturnStatus.DUPLICATE,
-        )
-        .order_by(InboxReturn.id)
-        .limit(1)
-    )
+    known: dict[int, int | None] = session.info.get("originals", {})
+    if row.id in known:
+        original = known.pop(row.id)
+    else:
+        original = session.scalar(select(_first_delivery(row.office_id, row.sha256, row.id)))
     if original is not None:
         # The first delivery of these bytes is the return; this one creates nothing new.
         set_state(
@@ -104,7 +101,10 @@ def process_return(session: Session, return_id: int, *, max_bytes: int) -> Proce
         )
         record_event(session, row, actor=SYSTEM, trigger="received", detail={"first": original})
         return ProcessOutcome(return_id, row.status, True)
-    data = session.scalars(select(RawMessage.data).where(RawMessage.id == row.message_id)).one()
+    prefetched: dict[int, bytes] = session.info.get("raw_messages", {})
+    data = prefetched.pop(row.message_id, None)
+    if data is None:
+        data = session.scalars(select(RawMessage.data).where(RawMessage.id == row.message_id)).one()
     result = parse_message(data, filename=row.file_name, max_bytes=max_bytes)
     row.kind = result.kind
     row.identifier = result.identifier
@@ -175,6 +175,8 @@ def process_batch(
     try:
         with unit_of_work(engine, dispatched) as session:
             ids += claim_waiting(session, exclude=return_id, limit=limit - 1)
+            _prefetch_messages(session, ids)
+            _prefetch_duplicates(session, ids)
             return [process_return(session, i, max_bytes=max_bytes) for i in ids]
     except transient:
         raise
@@ -191,6 +193,50 @@ def process_batch(
             )
             for i in ids
         ]
+
+
+def _first_delivery(office_id: Any, sha256: Any, before: Any) -> ScalarSelect[int | None]:
+    """The first earlier delivery of the same bytes in the office that is the return itself
+    (not a duplicate), as a scalar subquery; the arguments may be columns (for a batch)."""
+    earlier = aliased(InboxReturn)
+    return (
+        select(func.min(earlier.id))
+        .where(
+            earlier.office_id == office_id,
+            earlier.sha256 == sha256,
+            earlier.id < before,
+            earlier.status != ReturnStatus.DUPLICATE,
+        )
+        .scalar_subquery()
+    )
+
+
+def _prefetch_duplicates(session: Session, return_ids: list[int]) -> None:
+    """For the whole batch in one query: which return's bytes were delivered before."""
+    session.info["originals"] = dict(
+        session.execute(
+            select(
+                InboxReturn.id,
+                _first_delivery(InboxReturn.office_id, InboxReturn.sha256, InboxReturn.id),
+            ).where(InboxReturn.id.in_(return_ids))
+        ).all()
+    )
+
+
+def _prefetch_messages(session: Session, return_ids: list[int]) -> None:
+    """The batch's message bytes in one query (process_return takes each from here, and the
+    memory goes with it). Only ordinary-sized messages: a batch of large ones is read one by
+    one, so a batch never holds more than ``PREFETCH_MAX_BYTES`` a message at once."""
+    session.info["raw_messages"] = dict(
+        session.execute(
+            select(RawMessage.id, RawMessage.data)
+            .join(InboxReturn, InboxReturn.message_id == RawMessage.id)
+            .where(
+                InboxReturn.id.in_(return_ids),
+                func.length(RawMessage.data) <= PREFETCH_MAX_BYTES,
+            )
+        ).all()
+    )
 
 
 def claim_waiting(session: Session, *, exclude: int, limit: int) -> list[int]:

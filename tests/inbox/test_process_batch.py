@@ -78,3 +78,20 @@ def test_a_poisoned_return_is_isolated_and_the_rest_decided(
         row = session.get(InboxReturn, 3)
         assert row is not None
         assert row.attempts == 1
+
+
+def test_the_same_bytes_twice_in_one_batch_is_a_duplicate(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        office = get_office(session, "demo")
+        again = receive(
+            session, office, build.ob_return(NUMBERS[0], *Q1), "again.xbrl"
+        ).id  # the same bytes as return 1
+    outcomes = process_batch(engine, 1, max_bytes=10_000_000, max_attempts=3, limit=20)
+    assert {o.return_id for o in outcomes} == {*range(1, 9), again}
+    with session_scope(engine) as session:
+        row = session.get(InboxReturn, again)
+        assert row is not None
+        assert (row.status, row.duplicate_of_id) == (ReturnStatus.DUPLICATE, 1)
+        first = session.get(InboxReturn, 1)
+        assert first is not None
+        assert first.status is ReturnStatus.MATCHED
