@@ -25,11 +25,13 @@ from api.errors import SignInRequiredError, StaleFormError
 from api.paths import local_path
 from inbox.dispatch import unit_of_work
 from inbox.staff import staff_actor
+from matching.codes import LegalForm
 from models import Office, Relation, StaffUser, session_scope
 
 __all__ = [
     "PRODUCT_NAME",
     "CsrfField",
+    "LegalFormField",
     "NumberField",
     "SignedIn",
     "SignedInDep",
@@ -47,6 +49,8 @@ PRODUCT_NAME = "SBR-inbox"
 # A form's CSRF token, and a relation number or fiscal number typed or chosen on the page.
 CsrfField = Annotated[str, Form(max_length=100)]
 NumberField = Annotated[str, Form(min_length=1, max_length=32, pattern=r"^[^\x00]*$")]
+# A legal form chosen on the page (anything else is refused as a form not filled in right).
+LegalFormField = Annotated[LegalForm, Form()]
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 dutch.install(templates.env)
 templates.env.globals["product_name"] = PRODUCT_NAME

@@ -10,7 +10,16 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from api.pages.common import CsrfField, NumberField, SignedInDep, act, engine_of, page, relation_row
+from api.pages.common import (
+    CsrfField,
+    LegalFormField,
+    NumberField,
+    SignedInDep,
+    act,
+    engine_of,
+    page,
+    relation_row,
+)
 from api.review import NO_NUL
 from crm.edits import put_fiscal_number, set_sbr_settings, update_relation
 from crm.export import relation_document
@@ -156,17 +165,17 @@ def legal_form(
     request: Request,
     staff: SignedInDep,
     number: str,
-    legal_form: Annotated[str, Form(max_length=20)],
+    legal_form: LegalFormField,
     csrf: CsrfField,
 ) -> Response:
     """Set or correct the legal form; waiting returns with its numbers are decided again."""
-    if legal_form not in set(LegalForm):
-        raise ActionRefusedError("Kies een rechtsvorm.")
     return act(
         request,
         staff,
         csrf,
-        lambda s, o, actor: update_relation(s, o, number, {"legal_form": legal_form}, source=actor),
+        lambda s, o, actor: update_relation(
+            s, o, number, {"legal_form": legal_form.value}, source=actor
+        ),
         f"/relaties/{number}",
         "Rechtsvorm opgeslagen.",
     )

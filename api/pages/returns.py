@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.pages.common import (
     CsrfField,
+    LegalFormField,
     NumberField,
     SignedInDep,
     act,
@@ -320,18 +321,16 @@ def fix_legal_form(
     staff: SignedInDep,
     return_id: int,
     relation_number: NumberField,
-    legal_form: Annotated[str, Form(max_length=20)],
+    legal_form: LegalFormField,
     csrf: CsrfField,
 ) -> Response:
     """Set or correct the relation's legal form."""
-    if legal_form not in set(LegalForm):
-        raise ActionRefusedError("Kies een rechtsvorm.")
     return act(
         request,
         staff,
         csrf,
         lambda s, o, actor: set_legal_form(
-            s, o, return_id, relation_number, LegalForm(legal_form), actor=actor
+            s, o, return_id, relation_number, legal_form, actor=actor
         ),
         f"/returns/{return_id}",
         f"Rechtsvorm van relatie {relation_number} opgeslagen.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -318,6 +319,18 @@ def test_bad_input_is_rejected_and_kept(session: Session, office: Office) -> Non
     assert session.scalar(select(RawMessage.data).where(RawMessage.id == row.message_id))
 
 
+def _bakker(*, sbr_enabled: bool) -> dict[str, Any]:
+    """P. Bakker, the person whose BSN 111222333 a sole trader's OB number carries."""
+    number = {"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": sbr_enabled}
+    return {
+        "number": "1002-1",
+        "type": "person",
+        "last_name": "Bakker",
+        "initials": "P.",
+        "fiscal_numbers": [number],
+    }
+
+
 def test_a_sole_traders_return_names_the_likely_owner_but_is_not_placed(session: Session) -> None:
     # Only the btw-identificatienummer of the invoices is on the eenmanszaak; the return carries
     # the omzetbelastingnummer, the owner's BSN + B01.
@@ -336,15 +349,7 @@ def test_a_sole_traders_return_names_the_likely_owner_but_is_not_placed(session:
                     ],
                     "products": ["aangifte_ob"],
                 },
-                {
-                    "number": "1002-1",
-                    "type": "person",
-                    "last_name": "Bakker",
-                    "initials": "P.",
-                    "fiscal_numbers": [
-                        {"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": True}
-                    ],
-                },
+                _bakker(sbr_enabled=True),
             ],
         },
     )
@@ -376,14 +381,7 @@ def test_the_business_linked_to_the_likely_owner_by_a_contact_is_named_too(
                     "products": ["aangifte_ob"],
                     "contacts": [contact],
                 },
-                {
-                    "number": "1002-1",
-                    "type": "person",
-                    "last_name": "Bakker",
-                    "initials": "P.",
-                    "fiscal_numbers": [{"type": "BSN_RSIN", "value": "111222333"}],
-                    "contacts": [contact],
-                },
+                {**_bakker(sbr_enabled=False), "contacts": [contact]},
                 organisation_row(number="1003", name="Ander B.V."),
             ],
         },
