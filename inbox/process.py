@@ -175,8 +175,11 @@ def process_batch(
     try:
         with unit_of_work(engine, dispatched) as session:
             ids += claim_waiting(session, exclude=return_id, limit=limit - 1)
-            _prefetch_messages(session, ids)
-            _prefetch_duplicates(session, ids)
+            if len(ids) > 1:
+                # Worth a query each only for a batch: a task whose return an earlier batch
+                # decided, with nothing else waiting, costs two statements, not four.
+                _prefetch_messages(session, ids)
+                _prefetch_duplicates(session, ids)
             return [process_return(session, i, max_bytes=max_bytes) for i in ids]
     except transient:
         raise
