@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.guards import STAFF_STATE, StaffCaller
-from crm.edits import set_sbr_settings, update_relation
+from crm.edits import add_product, set_sbr_settings
 from crm.export import relation_document
 from crm.queries import get_relation, search_relations
 from crm.warnings import relation_warnings
@@ -305,14 +305,5 @@ def relation_product(
 ) -> dict[str, Any]:
     """Add an active product to the relation; waiting returns are decided again."""
     office = office_of(session, staff)
-    document = relation_document(get_relation(session, office, number))
-    codes = [p if isinstance(p, str) else p["code"] for p in document["products"]]
-    if body.code not in codes:
-        update_relation(
-            session,
-            office,
-            number,
-            {"products": [*document["products"], body.code]},
-            source=staff_actor(staff.email),
-        )
+    add_product(session, office, number, body.code, source=staff_actor(staff.email))
     return _after_relation_change(session, office, number)

@@ -24,7 +24,13 @@ from crm.writer import RelationWriter
 from models import Office, Relation
 from sbr_parser import IdentifierType, normalise_identifier
 
-__all__ = ["put_fiscal_number", "set_sbr_settings", "update_relation", "write_relation"]
+__all__ = [
+    "add_product",
+    "put_fiscal_number",
+    "set_sbr_settings",
+    "update_relation",
+    "write_relation",
+]
 
 
 def write_relation(
@@ -134,3 +140,15 @@ def put_fiscal_number(
     }
     numbers = [*document["fiscal_numbers"], entry]
     return update_relation(session, office, number, {"fiscal_numbers": numbers}, source=source)
+
+
+def add_product(
+    session: Session, office: Office, number: str, code: str, *, source: str = "staff"
+) -> Relation:
+    """Give relation ``number`` the product ``code`` (active) unless it has it already."""
+    document = relation_document(get_relation(session, office, number))
+    codes = [p if isinstance(p, str) else p["code"] for p in document["products"]]
+    if code in codes:
+        return get_relation(session, office, number)
+    products = [*document["products"], code]
+    return update_relation(session, office, number, {"products": products}, source=source)

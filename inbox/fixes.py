@@ -22,6 +22,7 @@ from crm.export import relation_document
 from crm.queries import get_relation
 from inbox.decisions import record_event
 from inbox.errors import ActionRefusedError
+from inbox.queries import get_return
 from inbox.staff import assign, get_return_for_update
 from matching.candidates import find_candidates
 from matching.codes import LegalForm, RelationType
@@ -48,11 +49,12 @@ __all__ = [
 ]
 
 
-def default_start_date(row: InboxReturn) -> dt.date | None:
-    """The SBR start date a fix proposes: one day before the return's period, so this return
-    and every later one match (a start date on the period's first day would do too; the day
-    before also covers a corrected period that starts a day earlier)."""
-    return None if row.period_start is None else row.period_start - dt.timedelta(days=1)
+def default_start_date(period_start: dt.date | None) -> dt.date | None:
+    """The SBR start date a fix proposes for a return whose period starts ``period_start``:
+    one day before, so this return and every later one match (a start date on the period's
+    first day would do too; the day before also covers a corrected period that starts a day
+    earlier)."""
+    return None if period_start is None else period_start - dt.timedelta(days=1)
 
 
 def product_for(kind: ReturnKind) -> str:
@@ -79,9 +81,13 @@ def check_number(
     session: Session, office: Office, return_id: int, relation_number: str
 ) -> NumberCheck:
     """Before an assignment: does the relation hold the return's number? If it holds another
-    of the same type, placing the return there needs a second look (the page asks)."""
-    _row, kind, value = _waiting(session, office, return_id)
-    identifier_type = KIND_RULES[kind].identifier_type
+    of the same type, placing the return there needs a second look (the page asks). A read:
+    the return is not locked (the page asks this while it shows a form)."""
+    record = get_return(session, office, return_id)
+    if record.kind is None or record.identifier_normalised is None:
+        raise _never_read(return_id)
+    value = record.identifier_normalised
+    identifier_type = KIND_RULES[ReturnKind(record.kind)].identifier_type
     relation = get_relation(session, office, relation_number)
     same_type = [n.normalised for n in relation.fiscal_numbers if n.type is identifier_type]
     return NumberCheck(
@@ -115,7 +121,7 @@ def add_number(
     start date instead."""
     row, kind, value = _waiting(session, office, return_id)
     identifier_type = KIND_RULES[kind].identifier_type
-    start = start_date or default_start_date(row)
+    start = start_date or default_start_date(row.period_start)
     relation = put_fiscal_number(
         session, office, relation_number, identifier_type, value, start_date=start, source=actor
     )
@@ -144,7 +150,7 @@ def create_relation(
     legal form staff choose)."""
     row, kind, value = _waiting(session, office, return_id)
     relation_type = relation_type_for(kind)
-    start = default_start_date(row)
+    start = default_start_date(row.period_start)
     data: dict[str, object] = {
         "number": number,
         "type": relation_type.value,
@@ -191,7 +197,7 @@ def switch_sbr(
     start = start_date
     if enabled and start is None:
         current = _start_of(session, office, relation_number, identifier_type, value)
-        proposed = default_start_date(row)
+        proposed = default_start_date(row.period_start)
         if current is None or (proposed is not None and current > proposed):
             start = proposed
     relation = set_sbr_settings(
@@ -299,11 +305,16 @@ def _waiting(
 ) -> tuple[InboxReturn, ReturnKind, str]:
     row = get_return_for_update(session, office, return_id)
     if row.kind is None or row.identifier_normalised is None:
-        raise ActionRefusedError(
-            f"return {return_id} was never read as a return",
-            f"Aangifte {return_id} is nooit als aangifte gelezen.",
-        )
+        raise _never_read(return_id)
     return row, row.kind, row.identifier_normalised
+
+
+def _never_read(return_id: int) -> ActionRefusedError:
+    """A fix asked for a message that was never read as a return (rejected unreadable)."""
+    return ActionRefusedError(
+        f"return {return_id} was never read as a return",
+        f"Aangifte {return_id} is nooit als aangifte gelezen.",
+    )
 
 
 def _start_of(

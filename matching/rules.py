@@ -8,12 +8,19 @@ organisation whose returns go through the SBR inbox.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from matching.codes import LegalForm, RelationType
 from sbr_parser import IdentifierType, ReturnKind
 
-__all__ = ["KIND_RULES", "KindRule", "can_receive", "lacks_legal_form"]
+__all__ = [
+    "KIND_RULES",
+    "KindRule",
+    "can_receive",
+    "lacks_legal_form",
+    "legal_form_stops_it",
+]
 
 
 class KindRule(NamedTuple):
@@ -78,3 +85,10 @@ def lacks_legal_form(
         and legal_form is None
         and relation_type in KIND_RULES[kind].relation_types
     )
+
+
+def legal_form_stops_it(kind: ReturnKind, relation_types: Iterable[RelationType]) -> bool:
+    """For a ``wrong_relation_type``: whether every relation involved has a type that could
+    receive ``kind``, so it is their legal form that cannot (a VPB return on an eenmanszaak)
+    and a person made from a contact would not help either."""
+    return all(relation_type in KIND_RULES[kind].relation_types for relation_type in relation_types)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from matching.codes import RelationType, UnmatchedReason
-from matching.rules import KIND_RULES
+from matching.rules import legal_form_stops_it
 from sbr_parser import ReturnKind
 
 if TYPE_CHECKING:
@@ -120,8 +120,8 @@ def explain(
         "period": facts.period_start.isoformat(),
     }
     dutch, english = TEMPLATES[reason]
-    if reason is UnmatchedReason.WRONG_RELATION_TYPE and all(
-        c.relation_type in KIND_RULES[facts.kind].relation_types for c in involved
+    if reason is UnmatchedReason.WRONG_RELATION_TYPE and legal_form_stops_it(
+        facts.kind, (c.relation_type for c in involved)
     ):
         # The type may receive the kind, the legal form may not (a VPB return on an
         # eenmanszaak): another relation from a contact would not help, a person cannot

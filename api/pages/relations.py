@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from api.pages.common import (
     CsrfField,
@@ -21,14 +20,14 @@ from api.pages.common import (
     relation_row,
 )
 from api.review import NO_NUL
-from crm.edits import put_fiscal_number, set_sbr_settings, update_relation
+from crm.edits import add_product, put_fiscal_number, set_sbr_settings, update_relation
 from crm.export import relation_document
 from crm.queries import documents, dossier_folders, get_relation, search_relations, timeline
 from crm.warnings import relation_warnings
 from inbox.errors import ActionRefusedError
 from inbox.fixes import person_made_from_contact
 from matching.codes import LegalForm
-from models import Office, session_scope
+from models import session_scope
 from models.catalogue import CATALOGUE
 from planner.queries import list_workflows
 from sbr_parser import IdentifierType
@@ -141,7 +140,7 @@ def add_fiscal_number(
 
 
 @router.post("/relaties/{number}/product")
-def add_product(
+def product_form(
     request: Request,
     staff: SignedInDep,
     number: str,
@@ -149,15 +148,14 @@ def add_product(
     csrf: CsrfField,
 ) -> Response:
     """Add an active product."""
-
-    def add(session: Session, office: Office, actor: str) -> None:
-        document = relation_document(get_relation(session, office, number))
-        codes = [p if isinstance(p, str) else p["code"] for p in document["products"]]
-        if code not in codes:
-            products = [*document["products"], code]
-            update_relation(session, office, number, {"products": products}, source=actor)
-
-    return act(request, staff, csrf, add, f"/relaties/{number}", "Product toegevoegd.")
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, actor: add_product(s, o, number, code, source=actor),
+        f"/relaties/{number}",
+        "Product toegevoegd.",
+    )
 
 
 @router.post("/relaties/{number}/rechtsvorm")

@@ -50,8 +50,9 @@ from inbox.fixes import (
 from inbox.queries import raw_message, return_detail
 from inbox.staff import assign, dismiss, rerun, undo
 from matching.codes import LegalForm, RelationType
-from matching.rules import can_receive
+from matching.rules import can_receive, legal_form_stops_it
 from models import InboxReturn, Office, ReturnStatus, session_scope
+from sbr_parser import ReturnKind
 
 __all__ = ["router"]
 
@@ -82,10 +83,11 @@ def detail(
         ]
         found = [] if not zoek else _search(session, office, zoek, record.identifier_normalised)
         chosen = _confirmation(session, office, return_id, kies) if kies else None
-        row = session.get(InboxReturn, return_id)
-        assert row is not None  # noqa: S101 - return_detail found it
-        kind = row.kind
-        start = default_start_date(row)
+    # What the fixes need, from the record already read (no second read of the return).
+    kind = None if record.kind is None else ReturnKind(record.kind)
+    start = default_start_date(
+        None if record.period_start is None else dt.date.fromisoformat(record.period_start)
+    )
     last = record.history[-1] if record.history else None
     return page(
         request,
@@ -106,7 +108,8 @@ def detail(
             "product": None if kind is None else product_for(kind),
             "new_type": None if kind is None else relation_type_for(kind).value,
             "legal_forms": list(LegalForm),
-            "legal_form_variant": _legal_form_variant(record.explanation_nl),
+            "legal_form_variant": kind is not None
+            and legal_form_stops_it(kind, (RelationType(c.type) for c in record.candidates)),
             "kind": kind,
             # Who could receive the kind at all: only they are offered its product.
             "receivers": {
@@ -381,8 +384,3 @@ def _confirmation(
     except (NotFoundError, ActionRefusedError):
         return None
     return {"number": relation_number, **check._asdict()}
-
-
-def _legal_form_variant(explanation: str | None) -> bool:
-    """Whether a ``wrong_relation_type`` is about the legal form (matching.sentences)."""
-    return explanation is not None and "waarvan de rechtsvorm" in explanation

@@ -319,6 +319,17 @@ def test_bad_input_is_rejected_and_kept(session: Session, office: Office) -> Non
     assert session.scalar(select(RawMessage.data).where(RawMessage.id == row.message_id))
 
 
+def _bakker_business() -> dict[str, Any]:
+    """P. Bakker's eenmanszaak, without fiscal numbers."""
+    return {
+        "number": "1002",
+        "type": "organisation",
+        "name": "Bakker Installatietechniek",
+        "legal_form": "eenmanszaak",
+        "products": ["aangifte_ob"],
+    }
+
+
 def _bakker(*, sbr_enabled: bool) -> dict[str, Any]:
     """P. Bakker, the person whose BSN 111222333 a sole trader's OB number carries."""
     number = {"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": sbr_enabled}
@@ -340,14 +351,10 @@ def test_a_sole_traders_return_names_the_likely_owner_but_is_not_placed(session:
             "office": "demo",
             "relations": [
                 {
-                    "number": "1002",
-                    "type": "organisation",
-                    "name": "Bakker Installatietechniek",
-                    "legal_form": "eenmanszaak",
+                    **_bakker_business(),
                     "fiscal_numbers": [
                         {"type": "OB", "value": "NL000099998B57", "sbr_enabled": True}
                     ],
-                    "products": ["aangifte_ob"],
                 },
                 _bakker(sbr_enabled=True),
             ],
@@ -373,14 +380,7 @@ def test_the_business_linked_to_the_likely_owner_by_a_contact_is_named_too(
         {
             "office": "demo",
             "relations": [
-                {
-                    "number": "1002",
-                    "type": "organisation",
-                    "name": "Bakker Installatietechniek",
-                    "legal_form": "eenmanszaak",
-                    "products": ["aangifte_ob"],
-                    "contacts": [contact],
-                },
+                {**_bakker_business(), "contacts": [contact]},
                 {**_bakker(sbr_enabled=False), "contacts": [contact]},
                 organisation_row(number="1003", name="Ander B.V."),
             ],
