@@ -6,22 +6,22 @@ ends in :func:`apply_decision`, so the return's columns and its history cannot d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from inbox.outbox import add_effects
+from inbox.placement import workflow_for
 from matching.decide import Decision, ReturnFacts
-from models import InboxReturn, Product, ReturnEvent, ReturnStatus, Workflow, WorkflowSource
-from planner.payment import PAID_PRODUCTS, payment_reference
-from planner.periods import CORRECTION, Period, is_correction
-from planner.workflows import insert_workflow, roles_of, workflow_values
-from sbr_parser import ReturnKind
+from models import InboxReturn, ReturnEvent, ReturnStatus
 
-__all__ = ["SYSTEM", "apply_decision", "facts_of", "record_event", "set_state"]
+__all__ = ["SYSTEM", "apply_decision", "facts_of", "one_moment", "record_event", "set_state"]
 
 SYSTEM = "system"
+_MOMENT = "sbr_inbox_decided_at"
 
 
 def facts_of(row: InboxReturn) -> ReturnFacts | None:
@@ -53,7 +53,7 @@ def apply_decision(
 ) -> None:
     """Make ``row`` say what ``decision`` says, and add the decision to its history."""
     if decision.matched and decision.relation is not None and decision.product is not None:
-        workflow_id, created = _workflow(session, row, decision)
+        workflow_id, version = workflow_for(session, row, decision)
         set_state(
             row,
             ReturnStatus.MATCHED,
@@ -63,7 +63,7 @@ def apply_decision(
             relation_id=decision.relation.relation_id,
             product_id=decision.product.product_id,
             workflow_id=workflow_id,
-            version=1 if created else _next_version(session, workflow_id),
+            version=version,
         )
         # The effects run after commit, from the outbox, for this placement.
         row.workflow_started = False
@@ -109,7 +109,21 @@ def set_state(
     row.workflow_id = workflow_id
     row.version = version
     row.duplicate_of_id = duplicate_of_id
-    row.decided_at = func.now()  # evaluated by the database
+    # The database's time: the transaction's, read once for a batch (one_moment), else now().
+    session = object_session(row)
+    row.decided_at = func.now() if session is None else session.info.get(_MOMENT, func.now())
+
+
+@contextmanager
+def one_moment(session: Session) -> Iterator[None]:
+    """Within the block, decisions are stamped with the transaction's time read once, not
+    with ``now()`` in each UPDATE: a batch's UPDATEs then differ in values only, and go out
+    as one executemany instead of one statement per return (issue 16)."""
+    session.info[_MOMENT] = session.scalar(select(func.now()))
+    try:
+        yield
+    finally:
+        session.info.pop(_MOMENT, None)
 
 
 def record_event(
@@ -136,107 +150,6 @@ def record_event(
         explanation_en=row.explanation_en,
         detail=detail or {},
     )
+    # Not flushed here: a batch's events go to the database in one INSERT with its commit.
     session.add(event)
-    session.flush()
     return event
-
-
-def _workflow(session: Session, row: InboxReturn, decision: Decision) -> tuple[int, bool]:
-    """The id of the workflow of (relation, product, period), made now if the planner has
-    not; and whether this call made it.
-
-    Made with INSERT ... ON CONFLICT DO NOTHING (one round trip, no savepoint): when the
-    planner or another worker made it first, the existing one is locked and used instead.
-    """
-    assert decision.relation is not None  # noqa: S101 - checked by the caller
-    assert decision.product is not None  # noqa: S101
-    key = {
-        "relation_id": decision.relation.relation_id,
-        "product_id": decision.product.product_id,
-        "period_start": row.period_start,
-        "period_end": row.period_end,
-    }
-
-    def existing() -> Workflow | None:
-        # Locked: the version number below is computed under it.
-        return session.scalar(select(Workflow).filter_by(**key).with_for_update())
-
-    workflow = existing()
-    if workflow is None:
-        product = _product(session, decision.product.product_id)
-        assert product is not None  # noqa: S101 - the candidate query found it
-        relation_id = decision.relation.relation_id
-        period = Period(row.period_start, row.period_end)  # type: ignore[arg-type]
-        # The relation says what it files; else the dates. A suppletie over several of its
-        # periods is a correction of its own.
-        kind = decision.product.period
-        if row.kind == ReturnKind.OB_SUPPLETIE and is_correction(period, kind):
-            kind = CORRECTION
-        values = workflow_values(
-            office_id=row.office_id,
-            relation_id=relation_id,
-            product=product,
-            period=period,
-            kind=kind,
-            source=WorkflowSource.INBOX,
-            roles=roles_of(session, [relation_id]).get(relation_id, {}),
-            ideal_payment=decision.ideal,
-        )
-        made = insert_workflow(
-            session,
-            {
-                **values,
-                "amount_due": row.amount_due,
-                "payment_reference": _reference(product.code, row, values["period_kind"]),
-            },
-        )
-        if made is not None:
-            return made, True
-        workflow = existing()  # made at the same moment elsewhere
-        assert workflow is not None  # noqa: S101 - the conflict says it exists
-    if decision.ideal and not workflow.ideal_payment:
-        workflow.ideal_payment = True
-    if row.amount_due is not None:
-        workflow.amount_due = row.amount_due
-    if workflow.payment_reference is None and workflow.period_kind is not None:
-        # A planned workflow learns its number from the first return placed in it.
-        product = _product(session, workflow.product_id)
-        if product is not None:
-            workflow.payment_reference = _reference(product.code, row, workflow.period_kind)
-    return workflow.id, False
-
-
-def _reference(product_code: str, row: InboxReturn, period_kind: str) -> str | None:
-    """The betalingskenmerk of a placed OB or payroll return (None for the other products)."""
-    if (
-        product_code not in PAID_PRODUCTS
-        or row.identifier_normalised is None
-        or row.period_start is None
-        or row.period_end is None
-    ):
-        return None
-    try:
-        return payment_reference(
-            row.identifier_normalised, period_kind, Period(row.period_start, row.period_end)
-        )
-    except ValueError:  # a period kind with no code (e.g. an OB four-week period)
-        return None
-
-
-def _product(session: Session, product_id: int) -> Product | None:
-    """The product, read once per session: the identity map holds objects weakly, so a batch
-    of returns would otherwise read the same few catalogue rows once per return."""
-    products: dict[int, Product] = session.info.setdefault("products", {})
-    if product_id not in products:
-        found = session.get(Product, product_id)
-        if found is None:
-            return None
-        products[product_id] = found
-    return products[product_id]
-
-
-def _next_version(session: Session, workflow_id: int) -> int:
-    highest = session.scalar(
-        select(func.max(InboxReturn.version)).where(InboxReturn.workflow_id == workflow_id)
-    )
-    return (highest or 0) + 1

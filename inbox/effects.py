@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from crm.dossier import RETURNS_FOLDER
 from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, mark_done
 from models import Document, DossierFolder, InboxReturn, ReturnStatus, TimelineEvent, Workflow
+from models.db import insert_missing
 
 __all__ = [
     "EFFECT_FUNCTIONS",
@@ -196,8 +197,8 @@ def _timeline(session: Session, lines: list[dict[str, Any]]) -> None:
 
 def _year_folders(session: Session, rows: list[Row[Any]]) -> dict[tuple[int, int], tuple[int, str]]:
     """(relation, year) -> the id and name of ``Aangiften/<year>``, made when missing (safe
-    under concurrency): one query for those that exist, which after a relation's first return
-    of a year is all of them."""
+    under concurrency): one query for those that exist, and for a batch with new years one
+    INSERT ... ON CONFLICT DO NOTHING for them all and one query to read them back."""
     relation_ids = {row.relation_id for row in rows}
     roots = dict(
         session.execute(
@@ -208,26 +209,45 @@ def _year_folders(session: Session, rows: list[Row[Any]]) -> dict[tuple[int, int
             )
         ).all()
     )
-    years = {
-        (relation_id, int(name)): (folder_id, name)
-        for relation_id, folder_id, name in session.execute(
-            select(DossierFolder.relation_id, DossierFolder.id, DossierFolder.name).where(
-                DossierFolder.relation_id.in_(relation_ids),
-                DossierFolder.parent_id.in_(roots.values()),
+    for row in rows:  # a relation without the default tree (rare): its root, one by one
+        if row.relation_id not in roots:
+            roots[row.relation_id] = _folder(
+                session, row.office_id, row.relation_id, None, RETURNS_FOLDER
             )
-        )
-        if name.isdigit()
+
+    def existing() -> dict[tuple[int, int], tuple[int, str]]:
+        return {
+            (relation_id, int(name)): (folder_id, name)
+            for relation_id, folder_id, name in session.execute(
+                select(DossierFolder.relation_id, DossierFolder.id, DossierFolder.name).where(
+                    DossierFolder.relation_id.in_(relation_ids),
+                    DossierFolder.parent_id.in_(roots.values()),
+                )
+            )
+            if name.isdigit()
+        }
+
+    years = existing()
+    missing = {
+        (row.relation_id, row.period_end.year): row.office_id
+        for row in rows
+        if (row.relation_id, row.period_end.year) not in years
     }
-    for row in rows:
-        key = (row.relation_id, row.period_end.year)
-        if key in years:
-            continue
-        root = roots.get(row.relation_id)
-        if root is None:
-            root = _folder(session, row.office_id, row.relation_id, None, RETURNS_FOLDER)
-            roots[row.relation_id] = root
-        name = str(row.period_end.year)
-        years[key] = (_folder(session, row.office_id, row.relation_id, root, name), name)
+    if missing:
+        session.execute(
+            insert_missing(session, DossierFolder, ("relation_id", "parent_id", "name")),
+            [
+                {
+                    "office_id": office_id,
+                    "relation_id": relation_id,
+                    "parent_id": roots[relation_id],
+                    "name": str(year),
+                    "client_visible": False,
+                }
+                for (relation_id, year), office_id in sorted(missing.items())
+            ],
+        )
+        years = existing()
     return years
 
 

@@ -73,7 +73,6 @@ def add_effects(session: Session, row: InboxReturn, *, first_decision: bool) -> 
             # Placed anew (a staff assignment after an undo): run the effect for the new place.
             message.sent_at = None
             message.done_at = None
-    session.flush()
     after_commit_effects(session, row.id)
 
 

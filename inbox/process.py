@@ -1,42 +1,49 @@
-"""Processing a received return: duplicate check, parse, match, decide. Idempotent by id.
+"""Processing received returns: duplicate check, parse, match, decide. Idempotent by id.
 
-``process_return`` does nothing to a return that is no longer ``received``, and takes the row
-with a lock (``FOR UPDATE`` on PostgreSQL), so a task delivered twice, or two workers at once,
-decide it exactly once.
+A worker decides returns in batches (:func:`process_batch`, issue 16): it claims up to
+``PROCESS_BATCH`` waiting returns with ``FOR UPDATE SKIP LOCKED`` (no two workers take the same
+one, none waits for another), decides them in one transaction with a few statements for the
+whole batch (:func:`decide_claimed`), and commits once; the effects of the placed ones go out
+after the commit as one task per effect. ``process_return`` decides one return the same way;
+it does nothing to a return that is no longer ``received``.
 
-``process_or_count_failure`` is what the Celery task and the embedded runner call: an
-unexpected error (a bug, or a value the parser let through that the database refuses) rolls
-the attempt back and counts it on the return; at ``max_attempts`` the return is ``rejected``
-with reason ``internal`` and the error logged once with its traceback. A poison return thus
-ends, and never holds up the others, which run in their own transactions.
+A batch that fails is rolled back and its returns are decided one by one
+(``process_or_count_failure``): an unexpected error (a bug, or a value the parser let through
+that the database refuses) is counted on the return that caused it; at ``max_attempts`` the
+return is ``rejected`` with reason ``internal`` and the error logged once with its traceback.
+A poison return thus ends, and never holds up the others.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, ScalarSelect, func, select
 from sqlalchemy.orm import Session, aliased
 
-from inbox.decisions import SYSTEM, apply_decision, facts_of, record_event, set_state
+from inbox.deciding import decisions_for
+from inbox.decisions import (
+    SYSTEM,
+    apply_decision,
+    one_moment,
+    record_event,
+    set_state,
+)
 from inbox.dispatch import Dispatched, unit_of_work
+from inbox.placement import forget_prepared, prepare_workflows
 from inbox.rejections import rejection_sentences
-from matching.candidates import find_candidates, likely_owners
-from matching.codes import UnmatchedReason
-from matching.decide import Decision, decide
-from matching.rules import KIND_RULES
-from matching.sentences import likely_owner_sentences
 from models import InboxReturn, RawMessage, ReturnStatus, session_scope
-from sbr_parser import IdentifierType, ParsedReturn, parse_message
+from sbr_parser import ParsedReturn, parse_message
 
 __all__ = [
     "INTERNAL",
     "PROCESS_BATCH",
     "ProcessOutcome",
-    "decide_stored",
-    "decision_for",
+    "claim",
+    "decide_claimed",
     "pending_return_ids",
     "process_batch",
     "process_or_count_failure",
@@ -84,25 +91,72 @@ def process_return(session: Session, return_id: int, *, max_bytes: int) -> Proce
     row = session.get(InboxReturn, return_id, with_for_update=True)
     if row is None or row.status is not ReturnStatus.RECEIVED:
         return ProcessOutcome(return_id, None if row is None else row.status, False)
-    known: dict[int, int | None] = session.info.get("originals", {})
-    if row.id in known:
-        original = known.pop(row.id)
-    else:
-        original = session.scalar(select(_first_delivery(row.office_id, row.sha256, row.id)))
-    if original is not None:
-        # The first delivery of these bytes is the return; this one creates nothing new.
-        set_state(
-            row,
-            ReturnStatus.DUPLICATE,
-            None,
-            f"Dezelfde aangifte is al ontvangen als #{original}.",
-            f"The same return was received before as #{original}.",
-            duplicate_of_id=original,
-        )
-        record_event(session, row, actor=SYSTEM, trigger="received", detail={"first": original})
-        return ProcessOutcome(return_id, row.status, True)
-    prefetched: dict[int, bytes] = session.info.get("raw_messages", {})
-    data = prefetched.pop(row.message_id, None)
+    [outcome] = decide_claimed(session, [row], max_bytes=max_bytes)
+    return outcome
+
+
+def decide_claimed(
+    session: Session, rows: Sequence[InboxReturn], *, max_bytes: int
+) -> list[ProcessOutcome]:
+    """Decide received returns this transaction holds locked: each is marked a duplicate,
+    rejected as unreadable, or parsed and matched.
+
+    A batch (more than one) reads its messages, duplicate checks, candidates and workflows in
+    one query each, and writes its decisions, history and outbox rows with the commit (issue
+    16); one return asks each of those for itself. The outcome is the same either way.
+    """
+    batch = len(rows) > 1
+    originals = _first_deliveries(session, rows) if batch else {}
+    messages = _messages(session, rows) if batch else {}
+    readable: list[InboxReturn] = []
+    # Nothing is flushed until the end: the rows' changes go out together (the queries in
+    # between do not read what this batch writes).
+    with session.no_autoflush, one_moment(session) if batch else nullcontext():
+        for row in rows:
+            original = (
+                originals.get(row.id)
+                if batch
+                else session.scalar(select(_first_delivery(row.office_id, row.sha256, row.id)))
+            )
+            if original is not None:
+                _mark_duplicate(session, row, original)
+            elif _read(session, row, messages.get(row.message_id), max_bytes=max_bytes):
+                readable.append(row)
+        decisions = decisions_for(session, readable)
+        if batch:
+            prepare_workflows(
+                session,
+                [
+                    (row, decision)
+                    for row, decision in zip(readable, decisions, strict=True)
+                    if decision is not None and decision.matched
+                ],
+            )
+        try:
+            for row, decision in zip(readable, decisions, strict=True):
+                if decision is not None:
+                    apply_decision(session, row, decision, actor=SYSTEM, trigger="received")
+        finally:
+            forget_prepared(session)
+    session.flush()  # the batch's writes, together: executemany and multi-row INSERTs
+    return [ProcessOutcome(row.id, row.status, True) for row in rows]
+
+
+def _mark_duplicate(session: Session, row: InboxReturn, original: int) -> None:
+    """The first delivery of these bytes is the return; this one creates nothing new."""
+    set_state(
+        row,
+        ReturnStatus.DUPLICATE,
+        None,
+        f"Dezelfde aangifte is al ontvangen als #{original}.",
+        f"The same return was received before as #{original}.",
+        duplicate_of_id=original,
+    )
+    record_event(session, row, actor=SYSTEM, trigger="received", detail={"first": original})
+
+
+def _read(session: Session, row: InboxReturn, data: bytes | None, *, max_bytes: int) -> bool:
+    """Parse the return's message into its columns; False (and rejected) when unreadable."""
     if data is None:
         data = session.scalars(select(RawMessage.data).where(RawMessage.id == row.message_id)).one()
     result = parse_message(data, filename=row.file_name, max_bytes=max_bytes)
@@ -114,17 +168,13 @@ def process_return(session: Session, return_id: int, *, max_bytes: int) -> Proce
         nl, en = rejection_sentences(result)
         set_state(row, ReturnStatus.REJECTED, result.reason.value, nl, en)
         record_event(session, row, actor=SYSTEM, trigger="received")
-        return ProcessOutcome(return_id, row.status, True)
+        return False
     row.identifier_normalised = result.identifier_normalised
     row.identifier_valid = result.identifier_valid
     row.period_start = result.period_start
     row.period_end = result.period_end
     row.amount_due = result.amount_due
-    # The parsed fields are written with the decision, in one UPDATE, not flushed before the
-    # candidate query (a round trip less per return).
-    with session.no_autoflush:
-        decide_stored(session, row, trigger="received")
-    return ProcessOutcome(return_id, row.status, True)
+    return True
 
 
 def process_or_count_failure(
@@ -154,36 +204,41 @@ def process_or_count_failure(
 
 def process_batch(
     engine: Engine,
-    return_id: int,
+    return_id: int | None,
     *,
     max_bytes: int,
     max_attempts: int,
     limit: int = PROCESS_BATCH,
     transient: tuple[type[BaseException], ...] = (),
     dispatched: Dispatched | None = None,
+    on_full: Callable[[], None] | None = None,
 ) -> list[ProcessOutcome]:
-    """Decide ``return_id`` and up to ``limit - 1`` other waiting returns in one unit of work
-    (the others claimed with ``FOR UPDATE SKIP LOCKED``, so workers never take the same one);
-    their effects are handed on together after the one commit.
+    """Decide ``return_id`` (None: none in particular) and the oldest other waiting returns,
+    up to ``limit`` in all, in one unit of work; their effects are handed on together after
+    the one commit. Returns are claimed with ``FOR UPDATE SKIP LOCKED``: workers never take
+    the same one, and never wait for each other.
+
+    ``on_full`` is called once a full batch is claimed, before it is decided: more may be
+    waiting, and another worker can start on them now (the Celery task sends itself again).
 
     A batch that fails (one poisoned return makes the transaction fail) is rolled back whole
     and each of its returns is then processed on its own, counted as
     :func:`process_or_count_failure` does: the poisoned one is isolated and recorded, the
-    others are decided. Nothing waits for a batch to fill: the task's own return goes now.
+    others are decided. Nothing waits for a batch to fill: what waits now goes now.
     """
-    ids = [return_id]
+    ids: list[int] = []
     try:
         with unit_of_work(engine, dispatched) as session:
-            ids += claim_waiting(session, exclude=return_id, limit=limit - 1)
-            if len(ids) > 1:
-                # Worth a query each only for a batch: a task whose return an earlier batch
-                # decided, with nothing else waiting, costs two statements, not four.
-                _prefetch_messages(session, ids)
-                _prefetch_duplicates(session, ids)
-            return [process_return(session, i, max_bytes=max_bytes) for i in ids]
+            rows = claim(session, first=return_id, limit=limit)
+            ids = [row.id for row in rows]
+            if len(rows) >= limit and on_full is not None:
+                on_full()
+            return decide_claimed(session, rows, max_bytes=max_bytes)
     except transient:
         raise
     except Exception:  # isolate: each on its own, a failure counted against that one only
+        if not ids:
+            raise  # the claim itself failed: nothing to isolate
         log.warning("a batch of %d returns failed; deciding them one by one", len(ids))
         return [
             process_or_count_failure(
@@ -196,6 +251,26 @@ def process_batch(
             )
             for i in ids
         ]
+
+
+def claim(session: Session, *, first: int | None, limit: int) -> list[InboxReturn]:
+    """``first`` (when it still waits and no other transaction holds it) and the oldest other
+    waiting returns, up to ``limit`` in all, locked for this transaction; rows another
+    transaction holds are skipped, not waited for. One query each."""
+    rows: list[InboxReturn] = []
+    if first is not None:
+        own = session.get(InboxReturn, first, with_for_update={"skip_locked": True})
+        if own is not None and own.status is ReturnStatus.RECEIVED:
+            rows.append(own)
+    if limit > len(rows):
+        rows += session.scalars(
+            select(InboxReturn)
+            .where(InboxReturn.status == ReturnStatus.RECEIVED, InboxReturn.id != (first or 0))
+            .order_by(InboxReturn.id)
+            .limit(limit - len(rows))
+            .with_for_update(skip_locked=True)
+        ).all()
+    return rows
 
 
 def _first_delivery(office_id: Any, sha256: Any, before: Any) -> ScalarSelect[int | None]:
@@ -214,47 +289,29 @@ def _first_delivery(office_id: Any, sha256: Any, before: Any) -> ScalarSelect[in
     )
 
 
-def _prefetch_duplicates(session: Session, return_ids: list[int]) -> None:
-    """For the whole batch in one query: which return's bytes were delivered before."""
-    session.info["originals"] = dict(
+def _first_deliveries(session: Session, rows: Sequence[InboxReturn]) -> dict[int, int | None]:
+    """For a whole batch in one query: which return's bytes were delivered before."""
+    return dict(
         session.execute(
             select(
                 InboxReturn.id,
                 _first_delivery(InboxReturn.office_id, InboxReturn.sha256, InboxReturn.id),
-            ).where(InboxReturn.id.in_(return_ids))
+            ).where(InboxReturn.id.in_([row.id for row in rows]))
         ).all()
     )
 
 
-def _prefetch_messages(session: Session, return_ids: list[int]) -> None:
-    """The batch's message bytes in one query (process_return takes each from here, and the
-    memory goes with it). Only ordinary-sized messages: a batch of large ones is read one by
-    one, so a batch never holds more than ``PREFETCH_MAX_BYTES`` a message at once."""
-    session.info["raw_messages"] = dict(
+def _messages(session: Session, rows: Sequence[InboxReturn]) -> dict[int, bytes]:
+    """A batch's message bytes in one query, by message id. Only ordinary-sized messages: a
+    large one is read when its turn comes, so a batch never holds more than
+    ``PREFETCH_MAX_BYTES`` a message at once."""
+    return dict(
         session.execute(
-            select(RawMessage.id, RawMessage.data)
-            .join(InboxReturn, InboxReturn.message_id == RawMessage.id)
-            .where(
-                InboxReturn.id.in_(return_ids),
+            select(RawMessage.id, RawMessage.data).where(
+                RawMessage.id.in_({row.message_id for row in rows}),
                 func.length(RawMessage.data) <= PREFETCH_MAX_BYTES,
             )
         ).all()
-    )
-
-
-def claim_waiting(session: Session, *, exclude: int, limit: int) -> list[int]:
-    """Up to ``limit`` waiting returns other than ``exclude``, oldest first, locked for this
-    transaction; rows another transaction holds are skipped, not waited for."""
-    if limit <= 0:
-        return []
-    return list(
-        session.scalars(
-            select(InboxReturn.id)
-            .where(InboxReturn.status == ReturnStatus.RECEIVED, InboxReturn.id != exclude)
-            .order_by(InboxReturn.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
     )
 
 
@@ -296,36 +353,3 @@ def _count_failure(
         session, row, actor=SYSTEM, trigger="received", detail={"error": name, "attempts": attempts}
     )
     return ProcessOutcome(return_id, row.status, True)
-
-
-def decision_for(session: Session, row: InboxReturn) -> Decision | None:
-    """What the rules decide now for a stored return (None if it was never read as one)."""
-    facts = facts_of(row)
-    if facts is None:
-        return None
-    identifier_type = KIND_RULES[facts.kind].identifier_type
-    candidates = find_candidates(session, row.office_id, identifier_type, facts.identifier)
-    decision = decide(facts, candidates)
-    if decision.reason is UnmatchedReason.NO_RELATION and identifier_type is IdentifierType.OB:
-        owners = likely_owners(session, row.office_id, facts.identifier)
-        if owners:
-            # Named, never matched: the person's business may hold only its btw-id.
-            nl, en = likely_owner_sentences(owners)
-            decision = replace(
-                decision,
-                explanation_nl=f"{decision.explanation_nl} {nl}",
-                explanation_en=f"{decision.explanation_en} {en}",
-                involved=tuple(owner.relation_number for owner in owners),
-            )
-    return decision
-
-
-def decide_stored(
-    session: Session, row: InboxReturn, *, trigger: str, detail: dict[str, object] | None = None
-) -> bool:
-    """Run the rules on a stored, parsed return and apply the result; False if unreadable."""
-    decision = decision_for(session, row)
-    if decision is None:
-        return False
-    apply_decision(session, row, decision, actor=SYSTEM, trigger=trigger, detail=detail)
-    return True

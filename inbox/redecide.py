@@ -15,8 +15,8 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from inbox.deciding import decision_for
 from inbox.decisions import SYSTEM, apply_decision
-from inbox.process import decision_for
 from models import ChangeEvent, InboxReturn, ReturnStatus, UnmatchedReason
 from sbr_parser import IdentifierType
 

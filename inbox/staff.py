@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inbox.deciding import decide_stored
 from inbox.decisions import apply_decision, facts_of, record_event, set_state
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
-from inbox.process import decide_stored
 from inbox.queries import check_return_id
 from inbox.reversal import take_back_placement
 from matching.candidates import relation_candidate

@@ -9,10 +9,10 @@ against 1,000,000 relations). Core, not ORM objects: the rules want plain data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from matching.codes import RelationType
@@ -23,6 +23,7 @@ from sbr_parser import IdentifierType
 __all__ = [
     "LABEL_COLUMNS",
     "find_candidates",
+    "find_candidates_many",
     "likely_owners",
     "relation_candidate",
     "relation_label",
@@ -64,29 +65,58 @@ def find_candidates(
     session: Session, office_id: int, identifier_type: IdentifierType, normalised: str
 ) -> list[Candidate]:
     """Every fiscal number of office ``office_id`` of this type and normalised value."""
+    key = (identifier_type, normalised)
+    return find_candidates_many(session, office_id, [key])[key]
+
+
+def find_candidates_many(
+    session: Session, office_id: int, numbers: Iterable[tuple[IdentifierType, str]]
+) -> dict[tuple[IdentifierType, str], list[Candidate]]:
+    """The candidates of several (type, normalised) numbers of one office, in one query (a
+    batch of returns asks once, not once per return); every asked number is a key."""
+    wanted: dict[IdentifierType, set[str]] = {}
+    for identifier_type, normalised in numbers:
+        wanted.setdefault(identifier_type, set()).add(normalised)
+    found: dict[tuple[IdentifierType, str], list[Candidate]] = {
+        (identifier_type, normalised): []
+        for identifier_type, values in wanted.items()
+        for normalised in values
+    }
+    if not found:
+        return found
     statement = (
         _with_products(
-            select(*_SETTINGS, *_RELATION).join(Relation, Relation.id == FiscalNumber.relation_id)
+            select(*_SETTINGS, *_RELATION, FiscalNumber.type, FiscalNumber.normalised).join(
+                Relation, Relation.id == FiscalNumber.relation_id
+            )
         )
         .where(
             FiscalNumber.office_id == office_id,
-            FiscalNumber.type == identifier_type,
-            FiscalNumber.normalised == normalised,
+            # Per type an IN list: each is an index probe on (office, type, normalised).
+            or_(
+                *(
+                    and_(FiscalNumber.type == identifier_type, FiscalNumber.normalised.in_(values))
+                    for identifier_type, values in wanted.items()
+                )
+            ),
         )
         .order_by(FiscalNumber.id, Product.code)
     )
     grouped: dict[int, list[Any]] = {}
     for row in session.execute(statement):
         grouped.setdefault(row[0], []).append(row)
-    return [
-        _candidate(
-            [row[len(_SETTINGS) :] for row in group],
-            enabled=group[0][1],
-            start=group[0][2],
-            ideal=group[0][3],
+    relation_end = len(_SETTINGS) + len(_RELATION)
+    for group in grouped.values():
+        first = group[0]
+        found[(first[relation_end], first[relation_end + 1])].append(
+            _candidate(
+                [row[len(_SETTINGS) : relation_end] + row[relation_end + 2 :] for row in group],
+                enabled=first[1],
+                start=first[2],
+                ideal=first[3],
+            )
         )
-        for group in grouped.values()
-    ]
+    return found
 
 
 def likely_owners(session: Session, office_id: int, ob_number: str) -> list[Candidate]:

@@ -7,16 +7,17 @@ service functions only ``flush``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.base import table_of
 
-__all__ = ["make_engine", "refresh_statistics", "session_scope", "utc_ago"]
+__all__ = ["insert_missing", "make_engine", "refresh_statistics", "session_scope", "utc_ago"]
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -79,3 +80,14 @@ def utc_ago(session: Session, age: dt.timedelta) -> dt.datetime:
     if session.get_bind().dialect.name == "postgresql":
         return moment
     return moment.replace(tzinfo=None)
+
+
+def insert_missing(session: Session, model: type[Any], key: Sequence[str]) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id`` for ``model``'s table, in the
+    session's dialect: rows that exist already (made before, or by another transaction at the
+    same moment) are left as they are, without a savepoint per row. Execute it with a list of
+    rows for one multi-row statement; it returns the ids of the rows it made."""
+    table = table_of(model)
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)

@@ -144,7 +144,7 @@ def run_planner(session: Session, today: dt.date, *, limit: int | None = None) -
                         roles=roles.get(rule.relation_id, {}),
                     )
                 )
-        report.workflows_made += insert_workflows(session, rows)
+        report.workflows_made += len(insert_workflows(session, rows))
         report.rules += len(rules)
         session.flush()
     return report

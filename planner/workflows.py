@@ -13,11 +13,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Product, RelationRole, TeamMember, Workflow, WorkflowSource
-from models.base import table_of
+from models.db import insert_missing
 from planner.payment import PAID_PRODUCTS
 from planner.periods import CORRECTION, Period, deadline, kind_of, payment_deadline
 from planner.steps import steps_for
@@ -75,19 +74,16 @@ def workflow_values(
 
 
 def _insert_new(session: Session) -> Any:
-    table = table_of(Workflow)
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    return insert.on_conflict_do_nothing(
-        index_elements=["relation_id", "product_id", "period_start", "period_end"]
-    ).returning(table.c.id)
+    return insert_missing(
+        session, Workflow, ("relation_id", "product_id", "period_start", "period_end")
+    )
 
 
-def insert_workflows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert the workflows that do not exist yet; returns how many were made."""
-    made = 0
+def insert_workflows(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert the workflows that do not exist yet (one statement per 5,000); the new ids."""
+    made: list[int] = []
     for start in range(0, len(rows), 5000):
-        made += len(session.execute(_insert_new(session), list(rows[start : start + 5000])).all())
+        made += session.scalars(_insert_new(session), list(rows[start : start + 5000])).all()
     return made
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 
+from celery import Celery
 from sqlalchemy import Engine
 
 from inbox.dispatch import Dispatched
 from inbox.outbox import EFFECTS, batches
 from models.pending import Pending
 from workers.app import EFFECTS_QUEUE, INBOX_QUEUE, app
+from workers.nudge import nudge
 
 __all__ = ["CeleryDispatcher"]
 
@@ -22,19 +24,23 @@ log = logging.getLogger(__name__)
 
 
 class CeleryDispatcher:
-    """Sends process, effect and re-decide tasks by name (ids only)."""
+    """Sends a process nudge, effect and re-decide tasks by name (ids only), through this
+    process's app (or ``celery``: a test's own broker)."""
+
+    def __init__(self, celery: Celery | None = None) -> None:
+        self.app = celery or app
 
     def send(self, engine: Engine, pending: Pending) -> Dispatched:  # noqa: ARG002 - protocol
         """Send every task ``pending`` asks for; log (never raise) a broker failure."""
         try:
-            for return_id in pending.process:
-                app.send_task("sbr.process_return", args=[return_id], queue=INBOX_QUEUE)
+            # One nudge, not a task per return: a process task claims whatever waits.
+            nudge(self.app, pending.process)
             # One task per effect for all the returns this commit placed (in batches).
             placed = [(task, return_id) for task in EFFECTS for return_id in pending.effects]
             for task, return_ids in batches(placed):
-                app.send_task(f"sbr.{task}", args=[return_ids], queue=EFFECTS_QUEUE)
+                self.app.send_task(f"sbr.{task}", args=[return_ids], queue=EFFECTS_QUEUE)
             if pending.redecide:
-                app.send_task("sbr.redecide", queue=INBOX_QUEUE)
+                self.app.send_task("sbr.redecide", queue=INBOX_QUEUE)
         except Exception:  # committed work: the sweeper sends what did not go
             log.exception("could not send after commit (%s); the sweeper will", pending)
         return Dispatched()

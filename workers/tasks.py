@@ -37,6 +37,7 @@ from models.pending import Pending
 from planner.rules import run_planner
 from workers.app import EFFECTS_QUEUE, RETRY_BACKOFF_MAX, app
 from workers.dispatch import CeleryDispatcher
+from workers.nudge import follow_up, nudge, nudge_taken
 
 __all__ = ["sweep"]
 
@@ -69,27 +70,30 @@ def _fresh_engine_after_fork(**_: Any) -> None:
 
 
 @app.task(name="sbr.process_return", bind=True, **RETRY)
-def process_return_task(self: Task[Any, Any], return_id: int) -> str:
-    """Decide the received return, and with it a batch of others that wait (one commit, see
-    process_batch), then publish their effects.
+def process_return_task(self: Task[Any, Any], return_id: int | None = None) -> str:
+    """Decide waiting returns, ``return_id`` first (None: the oldest), a batch in one commit
+    (see process_batch), then publish their effects. Sent by a nudge (workers.nudge), by a
+    task that claimed a full batch, or by the sweeper.
 
-    An unexpected error is counted on the return that caused it and retried after a short
-    pause; at SBR_INBOX_MAX_ATTEMPTS the return is rejected as ``internal``. A task whose return
-    an earlier batch already decided does nothing.
+    An unexpected error is counted on the return that caused it and the task retried after a
+    short pause; at SBR_INBOX_MAX_ATTEMPTS the return is rejected as ``internal``.
     """
     settings = get_settings()
-    outcome, *_others = process_batch(
+    nudge_taken(app)  # before claiming: what is committed from now on nudges again
+    outcomes = process_batch(
         worker_engine(),
         return_id,
         max_bytes=settings.max_message_bytes,
         max_attempts=settings.max_attempts,
         transient=TRANSIENT,
+        on_full=lambda: follow_up(app),
     )
-    if outcome.failed:
+    if any(outcome.failed for outcome in outcomes):
+        # Still waiting, counted: try again after a pause even if nothing else nudges.
         raise self.retry(countdown=min(2**self.request.retries, RETRY_BACKOFF_MAX))
-    # A placed return's effects were sent after its commit (inbox.dispatch); if that send
+    # The placed returns' effects were sent after the commit (inbox.dispatch); if that send
     # failed, the sweeper sends them.
-    return "missing" if outcome.status is None else outcome.status.value
+    return f"decided {sum(outcome.changed for outcome in outcomes)}"
 
 
 def _effect(task: str, return_ids: int | list[int]) -> int:
@@ -132,7 +136,7 @@ def sweep() -> dict[str, int]:
     """Re-send work a lost queue or a crash left behind; safe to run anywhere, any time.
 
     * returns still ``received`` after ``stuck_after_seconds`` and not re-sent within that
-      time -> ``process_return`` again (``sent_at`` records the re-send);
+      time -> one ``process_return`` task for them all (``sent_at`` records the re-send);
     * effects unsent, or sent but not done, for that long -> sent again;
     * pending change events -> one ``redecide`` task.
     """
@@ -167,8 +171,14 @@ def sweep() -> dict[str, int]:
                 select(ChangeEvent.id).where(ChangeEvent.handled_at.is_(None)).limit(1000)
             ).all()
         )
-    # The same sending as after any commit (inbox.dispatch), for what was left behind.
-    CeleryDispatcher().send(worker_engine(), Pending(process=stuck, redecide=bool(pending)))
+    try:
+        # One process task for the whole backlog (it claims in batches and sends follow-ups),
+        # whatever the nudge key says: the key may be a lost task's.
+        nudge(app, stuck, force=True)
+    except Exception:  # the next sweep tries again
+        log.exception("could not re-send %d stuck return(s)", len(stuck))
+    # The same sending as after any commit (inbox.dispatch), for the change events.
+    CeleryDispatcher().send(worker_engine(), Pending(redecide=bool(pending)))
     if stuck or stale:
         log.warning("sweeper re-sent %d return(s) and %d effect(s)", len(stuck), len(stale))
     return {"returns": len(stuck), "effects": len(stale), "change_events": pending}

@@ -37,6 +37,7 @@ from models import (
     session_scope,
 )
 from workers.app import INBOX_QUEUE, make_app
+from workers.nudge import nudge
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -248,16 +249,25 @@ class Pipeline:
 
     # -- work -----------------------------------------------------------------------------
 
-    def deliver(self, office_code: str, messages: Sequence[bytes], *, times: int = 1) -> list[int]:
-        """Store messages as received returns and enqueue each ``times`` times."""
+    def store(self, office_code: str, messages: Sequence[bytes]) -> list[int]:
+        """Store messages as received returns in one commit (nobody is told yet)."""
         with session_scope(self.engine) as session:
             office = session.scalars(select(Office).where(Office.code == office_code)).one()
-            ids = [
+            return [
                 receive(session, office, data, f"m{i}.xbrl").id for i, data in enumerate(messages)
             ]
-        for _ in range(times):
-            for return_id in ids:
-                self.celery.send_task("sbr.process_return", args=[return_id], queue=INBOX_QUEUE)
+
+    def deliver(self, office_code: str, messages: Sequence[bytes], *, times: int = 1) -> list[int]:
+        """Store messages (one commit) and nudge the workers as intake does (one coalesced
+        nudge); ``times`` > 1 sends a process task per return that many times instead, as a
+        broker delivering every message again would."""
+        ids = self.store(office_code, messages)
+        if times == 1:
+            nudge(self.celery, ids)
+        else:
+            for _ in range(times):
+                for return_id in ids:
+                    self.celery.send_task("sbr.process_return", args=[return_id], queue=INBOX_QUEUE)
         return ids
 
     def settled(self) -> bool:
@@ -269,12 +279,12 @@ class Pipeline:
             effects = session.scalar(select(func.count()).where(OutboxMessage.done_at.is_(None)))
         return not waiting and not effects
 
-    def wait_until_settled(self, timeout: float = 120) -> float:
+    def wait_until_settled(self, timeout: float = 120, poll: float = 0.2) -> float:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             if self.settled():
                 return time.monotonic() - started
-            time.sleep(0.2)
+            time.sleep(poll)
         raise TimeoutError(f"not settled within {timeout} s: {self.audit()}")
 
     def audit(self) -> Audit:
@@ -363,15 +373,16 @@ def seed_office(engine: Engine, code: str, relations: int, *, offset: int = 0) -
     return numbers
 
 
-def day_of_messages(numbers: Sequence[str], count: int) -> list[bytes]:
+def day_of_messages(numbers: Sequence[str], count: int, *, start: int = 0) -> list[bytes]:
     """``count`` distinct messages: OB returns for the numbers (months and quarters, so some
-    land in the same workflow as a new version), plus a few that cannot be placed or read."""
+    land in the same workflow as a new version), plus a few that cannot be placed or read.
+    ``start`` continues an earlier call's sequence (a long run made in parts)."""
     import datetime as dt  # noqa: PLC0415
 
     from sbr_parser import message_builder as build  # noqa: PLC0415
 
     messages: list[bytes] = []
-    for index in range(count):
+    for index in range(start, start + count):
         number = numbers[index % len(numbers)]
         if index % 25 == 24:
             messages.append(b"%PDF-1.7 not a return " + str(index).encode())
@@ -383,9 +394,9 @@ def day_of_messages(numbers: Sequence[str], count: int) -> list[bytes]:
             )
         else:
             month = (index // len(numbers)) % 12 + 1
-            start = dt.date(2026, month, 1)
-            end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
-            messages.append(build.ob_return(number, start, end, amount_due=index))
+            first = dt.date(2026, month, 1)
+            end = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
+            messages.append(build.ob_return(number, first, end, amount_due=index))
     return messages
 
 
