@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inbox.decisions import SYSTEM, record_event, set_state
 from models import InboxReturn, Office, RawMessage, ReturnStatus
+from models.db import insert_missing
 from models.pending import after_commit_process
 from sbr_parser import RejectionReason
 
@@ -63,27 +63,19 @@ def _store(session: Session, office: Office, data: bytes, file_name: str | None)
 
 
 def _message_id(session: Session, office_id: int, sha256: str, data: bytes) -> int:
-    def existing() -> int | None:
-        return session.scalar(
-            select(RawMessage.id).where(
-                RawMessage.office_id == office_id, RawMessage.sha256 == sha256
-            )
-        )
-
-    found = existing()
-    if found is not None:
-        return found
-    try:
-        # A savepoint: another intake may store the same bytes at the same moment.
-        with session.begin_nested():
-            message = RawMessage(office_id=office_id, sha256=sha256, size=len(data), data=data)
-            session.add(message)
-        return message.id
-    except IntegrityError:
-        found = existing()
-        if found is None:
-            raise
-        return found
+    """The id of the office's stored copy of these bytes, stored now if new: one INSERT ...
+    ON CONFLICT DO NOTHING (another intake may store the same bytes at the same moment), and
+    a SELECT only when they were there already."""
+    made = session.scalar(
+        insert_missing(session, RawMessage, ("office_id", "sha256")),
+        {"office_id": office_id, "sha256": sha256, "size": len(data), "data": data},
+    )
+    if made is not None:
+        return int(made)
+    found: int = session.scalars(
+        select(RawMessage.id).where(RawMessage.office_id == office_id, RawMessage.sha256 == sha256)
+    ).one()
+    return found
 
 
 def receive_oversized(
