@@ -40,15 +40,15 @@ def parse_command(
 
     max_bytes = get_settings().max_message_bytes
     files = list(expand_paths(paths))
-    results: list[tuple[str, ParseResult]] = []
+    rejected = False
     if as_json:
         # One write per line into stdout's own buffer (flushed when full and at exit), not an
-        # echo with a flush per file.
+        # echo with a flush per file; nothing kept per file, so a folder of any size streams.
         write = sys.stdout.write
         for file in files:
             name = str(file)
             result = _parse_one(file, max_bytes)
-            results.append((name, result))
+            rejected = rejected or not isinstance(result, ParsedReturn)
             write(json_line(name, result) + "\n")
         sys.stdout.flush()
     else:
@@ -56,6 +56,7 @@ def parse_command(
         from rich.progress import Progress  # noqa: PLC0415
 
         err = Console(stderr=True)
+        results: list[tuple[str, ParseResult]] = []
         with Progress(console=err, transient=True, disable=len(files) < _PROGRESS_FROM) as bar:
             task = bar.add_task("Parsing", total=len(files))
             for file in files:
@@ -64,7 +65,8 @@ def parse_command(
         console = stdout_console()
         console.print(results_table(results))
         console.print(summary_line(r for _, r in results))
-    if any(not isinstance(r, ParsedReturn) for _, r in results):
+        rejected = any(not isinstance(r, ParsedReturn) for _, r in results)
+    if rejected:
         raise typer.Exit(code=1)
 
 
