@@ -19,7 +19,7 @@ from tests.support.harness import Pipeline, day_of_messages, seed_office
 from workers.dispatch import CeleryDispatcher
 from workers.nudge import NUDGE_KEY, nudge_taken
 
-BURST = 300  # six full batches
+BURST = 3 * PROCESS_BATCH  # three full batches
 
 
 @pytest.fixture
