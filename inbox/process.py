@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, ScalarSelect, func, select
+from sqlalchemy import Engine, ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from inbox.deciding import decisions_for
@@ -255,6 +255,14 @@ def process_batch(
         ]
 
 
+#: ``status = 'received'`` written into the SQL, not bound: PostgreSQL can then use the partial
+#: index of waiting returns (ix_inbox_return_waiting) in every plan, a prepared statement's
+#: generic plan too, instead of walking the primary key past every decided return.
+_WAITING = InboxReturn.status == bindparam(
+    "waiting", ReturnStatus.RECEIVED, type_=InboxReturn.status.type, literal_execute=True
+)
+
+
 def claim(session: Session, *, first: int | None, limit: int) -> list[InboxReturn]:
     """``first`` (when it still waits and no other transaction holds it) and the oldest other
     waiting returns, up to ``limit`` in all, locked for this transaction; rows another
@@ -267,7 +275,7 @@ def claim(session: Session, *, first: int | None, limit: int) -> list[InboxRetur
     if limit > len(rows):
         rows += session.scalars(
             select(InboxReturn)
-            .where(InboxReturn.status == ReturnStatus.RECEIVED, InboxReturn.id != (first or 0))
+            .where(_WAITING, InboxReturn.id != (first or 0))
             .order_by(InboxReturn.id)
             .limit(limit - len(rows))
             .with_for_update(skip_locked=True)

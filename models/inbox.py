@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,6 +75,15 @@ class InboxReturn(Base):
             ["duplicate_of_id", "office_id"], ["inbox_return.id", "inbox_return.office_id"]
         ),
         Index("ix_inbox_return_office_status", "office_id", "status"),
+        # The waiting returns in id order, and only those: a worker's claim (oldest first,
+        # SKIP LOCKED) and the sweeper read this small index, not the whole table's primary
+        # key past every decided return (issue 16: 100,000 returns slowed the claim down).
+        Index(
+            "ix_inbox_return_waiting",
+            "id",
+            sqlite_where=text("status = 'received'"),
+            postgresql_where=text("status = 'received'"),
+        ),
         Index("ix_inbox_return_office_sha256", "office_id", "sha256"),
         # Re-deciding after a change finds the office's waiting returns with one number.
         Index(
