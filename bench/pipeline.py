@@ -109,10 +109,14 @@ def run(concurrency: int, returns: int, relations: int, noops: int, folder: Path
                 storing += started - stored_at
                 nudge(pipeline.celery, ids)
                 pipeline.wait_until_settled(timeout=max(600, PART / 5), poll=0.02)
-                elapsed += time.perf_counter() - started
+                took = time.perf_counter() - started
+                elapsed += took
                 samples.append((start + len(ids), worker_rss_mb(pipeline)))
                 if returns > PART:
-                    print(f"  {samples[-1][0]:,} returns: worker RSS {samples[-1][1]:,.0f} MB")
+                    print(
+                        f"  {samples[-1][0]:,} returns: worker RSS {samples[-1][1]:,.0f} MB; "
+                        f"this part {len(ids) / took:,.0f} returns/s"
+                    )
             latency = idle_latency(
                 pipeline, build.ob_return(numbers[0], dt.date(2030, 1, 1), dt.date(2030, 3, 31))
             )

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, ScalarSelect, bindparam, func, select
+from sqlalchemy import Engine, ScalarSelect, func, select
 from sqlalchemy.orm import Session, aliased
 
 from inbox.deciding import decisions_for
@@ -35,7 +35,7 @@ from inbox.decisions import (
 from inbox.dispatch import Dispatched, unit_of_work
 from inbox.placement import forget_prepared, prepare_workflows
 from inbox.rejections import rejection_sentences
-from models import InboxReturn, RawMessage, ReturnStatus, session_scope
+from models import IS_WAITING, InboxReturn, RawMessage, ReturnStatus, session_scope
 from sbr_parser import ParsedReturn, parse_message
 
 __all__ = [
@@ -80,10 +80,7 @@ def pending_return_ids(session: Session, limit: int = 1000) -> list[int]:
     """Ids of returns waiting to be processed, oldest first."""
     return list(
         session.scalars(
-            select(InboxReturn.id)
-            .where(InboxReturn.status == ReturnStatus.RECEIVED)
-            .order_by(InboxReturn.id)
-            .limit(limit)
+            select(InboxReturn.id).where(IS_WAITING).order_by(InboxReturn.id).limit(limit)
         )
     )
 
@@ -255,14 +252,6 @@ def process_batch(
         ]
 
 
-#: ``status = 'received'`` written into the SQL, not bound: PostgreSQL can then use the partial
-#: index of waiting returns (ix_inbox_return_waiting) in every plan, a prepared statement's
-#: generic plan too, instead of walking the primary key past every decided return.
-_WAITING = InboxReturn.status == bindparam(
-    "waiting", ReturnStatus.RECEIVED, type_=InboxReturn.status.type, literal_execute=True
-)
-
-
 def claim(session: Session, *, first: int | None, limit: int) -> list[InboxReturn]:
     """``first`` (when it still waits and no other transaction holds it) and the oldest other
     waiting returns, up to ``limit`` in all, locked for this transaction; rows another
@@ -275,7 +264,7 @@ def claim(session: Session, *, first: int | None, limit: int) -> list[InboxRetur
     if limit > len(rows):
         rows += session.scalars(
             select(InboxReturn)
-            .where(_WAITING, InboxReturn.id != (first or 0))
+            .where(IS_WAITING, InboxReturn.id != (first or 0))
             .order_by(InboxReturn.id)
             .limit(limit - len(rows))
             .with_for_update(skip_locked=True)

@@ -19,13 +19,14 @@ from models.enums import (
     UnmatchedReason,
     WorkflowSource,
 )
-from models.inbox import InboxReturn, RawMessage, ReturnEvent
+from models.inbox import IS_WAITING, InboxReturn, RawMessage, ReturnEvent
 from models.outbox import OutboxMessage
 from models.people import Contact, RelationContact, RelationGroup, RelationRole, TeamMember
 from models.planner import PlannerRule, Workflow
 
 __all__ = [
     "CATALOGUE",
+    "IS_WAITING",
     "ApiToken",
     "Base",
     "ChangeEvent",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +32,14 @@ class OutboxMessage(Base):
         # One effect per return and task: a decision retried cannot enqueue it twice.
         UniqueConstraint("task", "return_id"),
         Index("ix_outbox_unsent", "sent_at", "id"),
+        # The effects not done yet, and only those: the sweeper's look for stale ones reads
+        # this small index, not a table that grows by two rows per placed return.
+        Index(
+            "ix_outbox_pending",
+            "id",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

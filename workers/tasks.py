@@ -25,10 +25,10 @@ from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, batches, claim_stale, 
 from inbox.process import process_batch
 from inbox.runner import redecide_until_idle
 from models import (
+    IS_WAITING,
     ChangeEvent,
     InboxReturn,
     OutboxMessage,
-    ReturnStatus,
     make_engine,
     session_scope,
 )
@@ -150,7 +150,7 @@ def sweep() -> dict[str, int]:
             session.scalars(
                 select(InboxReturn.id)
                 .where(
-                    InboxReturn.status == ReturnStatus.RECEIVED,
+                    IS_WAITING,
                     InboxReturn.received_at < cutoff,
                     or_(InboxReturn.sent_at.is_(None), InboxReturn.sent_at < cutoff),
                 )

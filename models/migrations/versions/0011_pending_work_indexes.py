@@ -1,4 +1,5 @@
-"""The waiting returns' own index: a worker claims the oldest waiting returns from it.
+"""Partial indexes of the waiting returns (a worker claims the oldest from it) and of the
+effects not done yet (the sweeper's look for stale ones): small, whatever the tables hold.
 
 Revision ID: 0011
 Revises: 0010
@@ -25,7 +26,16 @@ def upgrade() -> None:
         sqlite_where=sa.text("status = 'received'"),
         postgresql_where=sa.text("status = 'received'"),
     )
+    op.create_index(
+        "ix_outbox_pending",
+        "outbox",
+        ["id"],
+        unique=False,
+        sqlite_where=sa.text("done_at IS NULL"),
+        postgresql_where=sa.text("done_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_pending", table_name="outbox")
     op.drop_index("ix_inbox_return_waiting", table_name="inbox_return")
