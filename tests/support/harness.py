@@ -134,6 +134,7 @@ class Pipeline:
     work_dir: Path
     env_extra: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    worker_restarts: int = 0
 
     def __post_init__(self) -> None:
         self.env = {
@@ -282,11 +283,21 @@ class Pipeline:
             )
         return waiting is None and effects is None
 
-    def wait_until_settled(self, timeout: float = 120, poll: float = 0.2) -> float:
+    def wait_until_settled(
+        self, timeout: float = 120, poll: float = 0.2, *, supervise: bool = False
+    ) -> float:
+        """Seconds until :meth:`settled`. ``supervise`` starts the worker again when it died,
+        as docker-compose.yml's ``restart: unless-stopped`` does (counted in
+        ``worker_restarts``)."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             if self.settled():
                 return time.monotonic() - started
+            worker = self.processes.get("worker")
+            if supervise and worker is not None and worker.poll() is not None:
+                self.processes.pop("worker")
+                self.worker_restarts += 1
+                self.start_worker()
             time.sleep(poll)
         raise TimeoutError(f"not settled within {timeout} s: {self.audit()}")
 
@@ -480,7 +491,11 @@ def run_fault(
             terminate_database_connections(admin_url, pipeline.database_url)
             restarts += 1
             time.sleep(0.5)
-    pipeline.wait_until_settled(timeout=180)
+    # Celery's worker can die of a broker lost mid-task (kombu: "'NoneType' object has no
+    # attribute 'hostname'" while restoring the unacknowledged task); a deployment's restart
+    # policy starts it again, and so does this wait. Nothing is lost meanwhile: the work waits
+    # in PostgreSQL.
+    pipeline.wait_until_settled(timeout=180, supervise=True)
     if fault == "deliver_twice":
         with session_scope(pipeline.engine) as session:
             matched = list(
@@ -500,6 +515,7 @@ def run_fault(
         "workflows": audit.workflows,
         "kills": kills,
         "restarts": restarts,
+        "worker_restarts": pipeline.worker_restarts,
         "lost": audit.lost,
         "duplicated": audit.duplicated,
     }
