@@ -36,7 +36,13 @@ import redis
 from bench.common import database
 from models import InboxReturn, ReturnStatus, session_scope
 from sbr_parser import message_builder as build
-from tests.support.harness import Pipeline, day_of_messages, private_redis, seed_office
+from tests.support.harness import (
+    Pipeline,
+    day_of_messages,
+    private_redis,
+    queues_drained,
+    seed_office,
+)
 from workers.nudge import nudge
 
 TASKS_PER_RETURN = 3
@@ -51,16 +57,12 @@ def worker_rss_mb(pipeline: Pipeline) -> float:
     return sum(int(value) for value in output.split()) / 1024
 
 
-def drained(client: redis.Redis) -> bool:
-    return client.llen("inbox") == 0 and client.llen("effects") == 0 and not client.hlen("unacked")
-
-
 def noop_rate(pipeline: Pipeline, count: int) -> float:
     client = redis.Redis.from_url(pipeline.broker_url)
     started = time.perf_counter()
     for _ in range(count):
         pipeline.celery.send_task("sbr.noop", queue="inbox")
-    while not drained(client):
+    while not queues_drained(client):
         time.sleep(0.01)
     client.close()
     return count / (time.perf_counter() - started)

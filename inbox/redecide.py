@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inbox.deciding import decision_for
+from inbox.deciding import decisions_for
 from inbox.decisions import SYSTEM, apply_decision
 from models import ChangeEvent, InboxReturn, ReturnStatus, UnmatchedReason
 from sbr_parser import IdentifierType
@@ -68,9 +68,9 @@ def redecide_changes(session: Session, *, limit: int = 1000) -> RedecideReport:
         sources = {str(event.detail.get("source", SYSTEM)) for event in group}
         actor = sources.pop() if len(sources) == 1 else SYSTEM
         actor = actor if actor.startswith("staff:") else SYSTEM
-        for row in waiting:
+        # One candidate query for the group (its returns share the number), not one each.
+        for row, decision in zip(waiting, decisions_for(session, waiting), strict=True):
             decided += 1
-            decision = decision_for(session, row)
             if decision is None:
                 continue
             # An unchanged outcome is not history: only a decision that moved is recorded.

@@ -48,6 +48,7 @@ __all__ = [
     "day_of_messages",
     "free_port",
     "private_redis",
+    "queues_drained",
     "run_fault",
     "seed_office",
     "terminate_database_connections",
@@ -521,19 +522,17 @@ def run_fault(
     }
 
 
+def queues_drained(client: Any) -> bool:
+    """Nothing waits in the broker's queues and no task is taken but unacknowledged (a
+    ``redis.Redis`` client of the pipeline's broker)."""
+    return client.llen("inbox") == 0 and client.llen("effects") == 0 and not client.hlen("unacked")
+
+
 def _wait_for_empty_queues(pipeline: Pipeline) -> None:
     import redis  # noqa: PLC0415
 
     client = redis.Redis.from_url(pipeline.broker_url)
     try:
-        wait_for(
-            lambda: (
-                client.llen("inbox") == 0
-                and client.llen("effects") == 0
-                and not client.hlen("unacked")
-            ),
-            120,
-            "the queues to drain",
-        )
+        wait_for(lambda: queues_drained(client), 120, "the queues to drain")
     finally:
         client.close()
