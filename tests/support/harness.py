@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import redis
 from celery import Celery
+from kombu.exceptions import OperationalError as KombuOperationalError
 from sqlalchemy import Engine, func, select
 
 from config import Settings
@@ -225,7 +227,13 @@ class Pipeline:
     def wait_for_workers(self, count: int, timeout: float = 60) -> list[str]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            replies = self.celery.control.ping(timeout=0.5) or []
+            try:
+                # A connection of its own: a pooled one may be from before a Redis restart.
+                with self.celery.connection_for_write() as connection:
+                    replies = self.celery.control.ping(timeout=0.5, connection=connection) or []
+            except (redis.exceptions.ConnectionError, OSError, KombuOperationalError):
+                time.sleep(0.1)  # the broker is coming back: ask again
+                continue
             if len(replies) >= count:
                 return [name for reply in replies for name in reply]
         raise TimeoutError(f"{count} worker(s) did not answer within {timeout} s; see logs")
@@ -529,8 +537,6 @@ def queues_drained(client: Any) -> bool:
 
 
 def _wait_for_empty_queues(pipeline: Pipeline) -> None:
-    import redis  # noqa: PLC0415
-
     client = redis.Redis.from_url(pipeline.broker_url)
     try:
         wait_for(lambda: queues_drained(client), 120, "the queues to drain")
