@@ -71,7 +71,7 @@ async def deliver(
     settings = get_settings()
     limit = settings.max_message_bytes
     declared = request.headers.get("content-length")
-    declared_size = int(declared) if declared and declared.isdigit() else None
+    declared_size = int(declared) if declared and declared.isdecimal() else None
     body = b""
     if declared_size is None or declared_size <= limit:
         try:

@@ -224,7 +224,7 @@ def _year_folders(session: Session, rows: list[Row[Any]]) -> dict[tuple[int, int
                     DossierFolder.parent_id.in_(roots.values()),
                 )
             )
-            if name.isdigit()
+            if name.isdecimal()
         }
 
     years = existing()

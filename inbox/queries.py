@@ -148,7 +148,7 @@ def _search(office: Office, query: str) -> ColumnElement[bool]:
         relation_matches(query),
         InboxReturn.identifier_normalised.in_(holders),
     ]
-    if query.isdigit() and int(query) <= MAX_RETURN_ID:
+    if query.isdecimal() and int(query) <= MAX_RETURN_ID:
         found.append(InboxReturn.id == int(query))
     return or_(*found)
 

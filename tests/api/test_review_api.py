@@ -216,6 +216,16 @@ def test_nul_characters_are_refused_not_a_server_error(world: World) -> None:
     assert body.status_code == 422
 
 
+def test_a_search_for_a_digit_that_is_no_number_is_an_empty_answer(world: World) -> None:
+    # Found by the schema fuzz test: '²' is a digit to str.isdigit() but not to int().
+    for query in ("²", "①"):
+        found = world.client.get(
+            "/api/offices/a/returns", params={"q": query}, headers=world.auth()
+        )
+        assert found.status_code == 200, query
+        assert found.json() == []
+
+
 def test_a_btw_id_on_a_relation_is_warned_about_wherever_it_is_read(world: World) -> None:
     with session_scope(world.engine) as session:
         import_relations(
