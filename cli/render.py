@@ -21,7 +21,11 @@ __all__ = ["json_line", "results_table", "summary_line"]
 
 def json_line(file: str, result: ParseResult) -> str:
     """One ``parse --json`` line: ``file`` first, then the docs/contracts.md fields."""
-    return json.dumps({"file": file, **result.to_record()}, ensure_ascii=False)
+    return _encode({"file": file, **result.to_record()})
+
+
+# Made once: ``json.dumps`` with any option builds a new encoder on every call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def results_table(rows: Iterable[tuple[str, ParseResult]], *, title: str | None = None) -> Table:

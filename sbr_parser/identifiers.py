@@ -22,7 +22,13 @@ from stdnum.util import clean
 
 from sbr_parser.types import IdentifierType
 
-__all__ = ["CheckedIdentifier", "check_identifier", "is_btw_id", "normalise_identifier"]
+__all__ = [
+    "CheckedIdentifier",
+    "check_identifier",
+    "is_btw_id",
+    "normalise_identifier",
+    "passes_eleven_test",
+]
 
 _SEPARATORS = " -."
 _DROP_SEPARATORS = str.maketrans("", "", _SEPARATORS)
@@ -90,13 +96,27 @@ def _check(identifier_type: IdentifierType, value: str) -> CheckedIdentifier:
     elif identifier_type is IdentifierType.LH:
         valid = bool(_LH_SHAPE.match(normalised)) and _subnumber_and_eleven_test(normalised)
     else:
-        valid = bsn.is_valid(normalised)
+        valid = passes_eleven_test(normalised)
     return CheckedIdentifier(found=value, normalised=normalised, valid=valid)
+
+
+def passes_eleven_test(nine: str) -> bool:
+    """Whether ``nine`` is a BSN/RSIN: exactly ``stdnum.nl.bsn.is_valid``, faster on normal forms.
+
+    The rule is the eleven-test (elfproef) that every BSN and RSIN passes (docs/domain.md):
+    9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is a multiple of 11, and the number is not all zeros.
+    stdnum's ``is_valid`` first cleans the value of separators and look-alike characters
+    (``clean()``, about 7 µs), which a normal form no longer has; for nine ASCII digits we ask
+    stdnum's own ``checksum`` directly. Anything else goes through ``is_valid`` itself.
+    """
+    if len(nine) == 9 and nine.isascii() and nine.isdigit():
+        return nine != "000000000" and bsn.checksum(nine) == 0
+    return bsn.is_valid(nine)
 
 
 def _subnumber_and_eleven_test(normalised: str) -> bool:
     # Subnumber 00 does not exist (B01-B99, L01-L99).
-    return normalised[10:] != "00" and bsn.is_valid(normalised[:9])
+    return normalised[10:] != "00" and passes_eleven_test(normalised[:9])
 
 
 def is_btw_id(value: str) -> bool:
@@ -112,7 +132,7 @@ def is_btw_id(value: str) -> bool:
     return (
         bool(_OB_SHAPE.match(normalised))
         and normalised[10:] != "00"
-        and not bsn.is_valid(normalised[:9])
+        and not passes_eleven_test(normalised[:9])
         and btw.is_valid(normalised)
     )
 

@@ -53,43 +53,56 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> Par
     """Parse the file at ``path``, reading at most ``max_bytes`` of it into memory.
 
     A file over the limit is hashed in chunks (so its sha256 is still recorded) but never held
-    whole in memory nor parsed.
+    whole in memory nor parsed. A file that cannot be read raises :class:`OSError`.
     """
-    digest = hashlib.sha256()
-    kept = bytearray()
-    size = 0
-    with path.open("rb") as handle:
-        # A file known to be over the limit is only hashed; one that grows past it while we read
-        # (still being written) drops what was kept. Memory stays at one chunk plus the limit.
-        expected = os.fstat(handle.fileno()).st_size
-        keep = expected <= max_bytes
-        if keep:
-            # The usual case, in one read: the whole file, and one byte more to see whether it
-            # grew meanwhile (then the loop below reads on, within the limit as ever).
-            first = handle.read(expected + 1)
-            if len(first) <= expected:
-                return _parse(
-                    first,
-                    sha256=hashlib.sha256(first).hexdigest(),
-                    size=len(first),
-                    filename=str(path),
-                    max_bytes=max_bytes,
-                )
-            digest.update(first)
-            size = len(first)
-            if size <= max_bytes:
-                kept += first
-        while chunk := handle.read(_READ_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            if keep and size <= max_bytes:
-                kept += chunk
-            elif kept:
-                kept = bytearray()
-    data = bytes(kept) if size <= max_bytes else b""
-    return _parse(
-        data, sha256=digest.hexdigest(), size=size, filename=str(path), max_bytes=max_bytes
-    )
+    # A plain file descriptor, not a buffered file object: for a return of a few KB, making,
+    # buffering and closing a Python file object costs about as much as the read itself
+    # (bench/cli_parse.py), and nothing here uses the buffer.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data, sha256, size = _read_within(descriptor, max_bytes)
+    finally:
+        os.close(descriptor)
+    return _parse(data, sha256=sha256, size=size, filename=str(path), max_bytes=max_bytes)
+
+
+def _read_within(descriptor: int, max_bytes: int) -> tuple[bytes, str, int]:
+    """The file's bytes (empty when over ``max_bytes``), their sha256 and the file's size.
+
+    Memory stays at one chunk plus the limit, even for a file that grows while it is read.
+    """
+    expected = os.fstat(descriptor).st_size
+    keep = expected <= max_bytes
+    if keep:
+        # The usual case, in one read: the whole file, and one byte more to see whether it grew
+        # meanwhile (still being written; then the loop below reads on, within the limit).
+        first = _read_exactly(descriptor, expected + 1)
+        if len(first) <= expected:
+            return first, hashlib.sha256(first).hexdigest(), len(first)
+    else:
+        first = b""
+    # A file known to be over the limit is only hashed; one that grows past it while we read
+    # drops what was kept.
+    digest = hashlib.sha256(first)
+    size = len(first)
+    kept = bytearray(first if size <= max_bytes else b"")
+    while chunk := os.read(descriptor, _READ_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if keep and size <= max_bytes:
+            kept += chunk
+        elif kept:
+            kept = bytearray()
+    return (bytes(kept) if size <= max_bytes else b""), digest.hexdigest(), size
+
+
+def _read_exactly(descriptor: int, count: int) -> bytes:
+    """``count`` bytes, or fewer at the end of the file (one ``os.read`` may return less)."""
+    chunks: list[bytes] = []
+    while count > 0 and (chunk := os.read(descriptor, count)):
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
 
 
 def _parse(

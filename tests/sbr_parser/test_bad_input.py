@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -170,6 +173,35 @@ def test_huge_file_is_hashed_but_never_held_in_memory(tmp_path: Path) -> None:
     assert result.size == path.stat().st_size
     assert len(result.sha256) == 64
     assert peak < 8 * 1024 * 1024, f"peak {peak:,} bytes"
+
+
+def _fifo_with(tmp_path: Path, data: bytes) -> Path:
+    """A named pipe a thread fills with ``data``: a file whose size (0) says less than it holds,
+    as a file still being written does."""
+    path = tmp_path / "growing.xbrl"
+    os.mkfifo(path)
+
+    def write() -> None:
+        with path.open("wb") as handle:
+            handle.write(data)
+
+    threading.Thread(target=write, daemon=True).start()
+    return path
+
+
+def test_a_file_longer_than_its_size_said_is_read_whole(tmp_path: Path) -> None:
+    result = parse_file(_fifo_with(tmp_path, OB))
+    assert isinstance(result, ParsedReturn)
+    assert (result.identifier, result.size) == ("001000044B37", len(OB))
+    assert result.sha256 == hashlib.sha256(OB).hexdigest()
+
+
+def test_a_file_that_grows_past_the_limit_is_refused_with_its_whole_hash(tmp_path: Path) -> None:
+    data = OB + b" " * 3 * 1024 * 1024
+    result = parse_file(_fifo_with(tmp_path, data), max_bytes=len(OB))
+    assert isinstance(result, Rejection)
+    assert result.reason is R.TOO_LARGE
+    assert (result.size, result.sha256) == (len(data), hashlib.sha256(data).hexdigest())
 
 
 def _ob(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.nl import bsn
 
 from sbr_parser import IdentifierType, check_identifier, is_btw_id, normalise_identifier
+from sbr_parser.identifiers import passes_eleven_test
 
 OB, BSN, LH = IdentifierType.OB, IdentifierType.BSN_RSIN, IdentifierType.LH
 
@@ -67,3 +69,33 @@ def test_a_btw_id_is_not_what_a_return_carries() -> None:
     assert not is_btw_id("NL001000044B37")  # an omzetbelastingnummer
     assert not check_identifier(OB, "001000044B00").valid
     assert not check_identifier(LH, "001000044L00").valid
+
+
+@given(
+    st.one_of(
+        st.integers(min_value=0, max_value=999_999_999).map(lambda n: f"{n:09d}"),
+        st.text(alphabet="0123456789٣ .-", max_size=11),
+    )
+)
+def test_the_eleven_test_is_stdnums_own(value: str) -> None:
+    # The fast path must say what stdnum says, for normal forms and for anything else.
+    assert passes_eleven_test(value) is bsn.is_valid(value)
+
+
+@pytest.mark.parametrize(
+    ("nine", "valid"),
+    [
+        # 9*1 + 8*1 + 7*1 + 6*2 + 5*2 + 4*2 + 3*3 + 2*3 - 1*3 = 9+8+7+12+10+8+9+6-3 = 66 = 6*11
+        ("111222333", True),
+        # ... - 1*4 = 65, not a multiple of 11
+        ("111222334", False),
+        # 2*1 - 1*2 = 0: a multiple of 11
+        ("000000012", True),
+        # all zeros: 0 is a multiple of 11, yet no number
+        ("000000000", False),
+        # 9*2 + 8*4 + 7*9 + 6*5 + 5*6 + 4*6 + 3*7 + 2*5 - 1*8 = 220 = 20*11
+        ("249566758", True),
+    ],
+)
+def test_the_eleven_test_by_hand(nine: str, valid: bool) -> None:
+    assert passes_eleven_test(nine) is valid
