@@ -59,8 +59,10 @@ def worker_engine() -> Engine:
     No ``pool_pre_ping``: it costs a round trip per task. A connection that died (PostgreSQL
     restarted) fails the task with OperationalError, SQLAlchemy drops the pool's dead
     connections, and the task's automatic retry runs on a fresh one (the fault suite checks).
+    Custom plans: a batch statement is planned for the tables as they are, not as they were
+    when it was first prepared (see :func:`models.db.make_engine`).
     """
-    return make_engine(get_settings().database_url)
+    return make_engine(get_settings().database_url, custom_plans=True)
 
 
 @worker_process_init.connect
