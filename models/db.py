@@ -27,7 +27,7 @@ def make_engine(url: str, *, custom_plans: bool = False, **kwargs: Any) -> Engin
     Flower) shows the SQL but not its values, which are taxpayers' numbers and amounts.
 
     ``custom_plans`` (PostgreSQL): plan every statement for its own values and the tables as
-    they are now. psycopg prepares a statement on its fifth run; PostgreSQL then keeps one
+    they are now. psycopg prepares a statement after five runs; PostgreSQL may then keep one
     generic plan for it, made for the tables as they were, until ANALYZE invalidates it. A
     worker's batch statements (``... WHERE return_id IN (100 ids)``) are prepared while the
     tables are still small, and their generic plan can read every row of a task where the index

@@ -1,6 +1,6 @@
 """The worker plans each statement for the tables as they are, not as they were (issue 16).
 
-psycopg prepares a statement on its fifth run, and PostgreSQL may then keep one generic plan
+psycopg prepares a statement after five runs, and PostgreSQL may then keep one generic plan
 for it until an ANALYZE. Made while the outbox held a few rows, the generic plan of "mark these
 100 effects done" read every row of the task; at 100,000 returns, with autovacuum off, it took
 123 ms instead of 1. ``models.db.make_engine(custom_plans=True)`` (the worker's engine) plans
