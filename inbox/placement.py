@@ -1,14 +1,13 @@
 """The workflow a placed return goes into, and the return's version in it.
 
-One return: :func:`workflow_for` finds the workflow of (relation, product, period), locked, or
-makes it (INSERT ... ON CONFLICT DO NOTHING: the planner or another worker may make it at the
-same moment), and counts the return's version from the returns already in it.
-
-A batch (issue 16): :func:`prepare_workflows` does the same for all the batch's placements in a
-few statements (the existing workflows locked in one SELECT, the team roles of the new ones in
-one, the new ones inserted in one, the versions counted in one) and leaves them on the session,
+:func:`prepare_workflows` finds the workflows of (relation, product, period) of a batch's
+placements, locked, and makes the missing ones (INSERT ... ON CONFLICT DO NOTHING: the planner or
+another worker may make one at the same moment), in a few statements whatever the batch's size
+(the existing workflows locked in one SELECT, the team roles of the new ones in one, the new
+ones inserted in one, the versions counted in one; issue 16). It leaves them on the session,
 where :func:`workflow_for` takes them in the batch's order, so two returns of one workflow in
-one batch are versions 1 and 2 exactly as they would be one after the other.
+one batch are versions 1 and 2 exactly as they would be one after the other. A placement
+decided on its own (staff, re-decide) is prepared the same way, as a batch of one.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from matching.decide import Decision
 from models import InboxReturn, Product, Workflow, WorkflowSource
 from planner.payment import PAID_PRODUCTS, payment_reference
 from planner.periods import CORRECTION, Period, is_correction
-from planner.workflows import insert_workflow, insert_workflows, roles_of, workflow_values
+from planner.workflows import insert_workflows, roles_of, workflow_values
 from sbr_parser import ReturnKind
 
 __all__ = ["forget_prepared", "prepare_workflows", "workflow_for"]
@@ -60,39 +59,33 @@ def key_of(row: InboxReturn, decision: Decision) -> WorkflowKey:
 
 def workflow_for(session: Session, row: InboxReturn, decision: Decision) -> tuple[int, int]:
     """(workflow id, the return's version in it) for a placement: prepared for its batch, or
-    found or made now."""
+    (a placement on its own) prepared now as a batch of one."""
     key = key_of(row, decision)
     prepared: _Prepared | None = session.info.get(_PREPARED)
-    if prepared is not None and key in prepared.workflows:
-        workflow = prepared.workflows[key]
-        if workflow.id in prepared.unused_new:
-            prepared.unused_new.discard(workflow.id)
-            version = 1
-        else:
-            _learn_from(session, workflow, row, decision)
-            version = prepared.versions.get(workflow.id, 0) + 1
-        prepared.versions[workflow.id] = version
-        return workflow.id, version
-    existing = _locked(session, [key]).get(key)
-    if existing is None:
-        made = insert_workflow(session, _new_values(session, row, decision, None))
-        if made is not None:
-            return made, 1
-        existing = _locked(session, [key])[key]  # made at the same moment elsewhere
-    _learn_from(session, existing, row, decision)
-    highest = session.scalar(
-        select(func.max(InboxReturn.version)).where(InboxReturn.workflow_id == existing.id)
-    )
-    return existing.id, (highest or 0) + 1
+    if prepared is None or key not in prepared.workflows:
+        prepared = _prepare(session, [(row, decision)])
+    workflow = prepared.workflows[key]
+    if workflow.id in prepared.unused_new:
+        prepared.unused_new.discard(workflow.id)
+        version = 1
+    else:
+        _learn_from(session, workflow, row, decision)
+        version = prepared.versions.get(workflow.id, 0) + 1
+    prepared.versions[workflow.id] = version
+    return workflow.id, version
 
 
 def prepare_workflows(session: Session, placements: Sequence[tuple[InboxReturn, Decision]]) -> None:
     """Find or make the workflows of a batch's placements, for :func:`workflow_for`."""
+    session.info[_PREPARED] = _prepare(session, placements)
+
+
+def _prepare(session: Session, placements: Sequence[tuple[InboxReturn, Decision]]) -> _Prepared:
     first: dict[WorkflowKey, tuple[InboxReturn, Decision]] = {}
     for row, decision in placements:
         first.setdefault(key_of(row, decision), (row, decision))
     if not first:
-        return
+        return _Prepared({})
     workflows = _locked(session, list(first))
     missing = sorted(key for key in first if key not in workflows)  # one order: no deadlock
     made: set[int] = set()
@@ -104,7 +97,7 @@ def prepare_workflows(session: Session, placements: Sequence[tuple[InboxReturn, 
                 [_new_values(session, *first[key], roles.get(key[0], {})) for key in missing],
             )
         )
-        workflows |= _locked(session, missing)
+        workflows |= _locked(session, missing)  # ours, and any made at the same moment elsewhere
     older = [workflow.id for workflow in workflows.values() if workflow.id not in made]
     versions: dict[int, int] = {}
     if older:
@@ -117,7 +110,7 @@ def prepare_workflows(session: Session, placements: Sequence[tuple[InboxReturn, 
             ).all()
             if workflow_id is not None
         }
-    session.info[_PREPARED] = _Prepared(workflows, made, versions)
+    return _Prepared(workflows, made, versions)
 
 
 def forget_prepared(session: Session) -> None:
@@ -150,9 +143,9 @@ def _locked(session: Session, keys: Sequence[WorkflowKey]) -> dict[WorkflowKey, 
 
 
 def _new_values(
-    session: Session, row: InboxReturn, decision: Decision, roles: dict[str, str] | None
+    session: Session, row: InboxReturn, decision: Decision, roles: dict[str, str]
 ) -> dict[str, object]:
-    """The columns of the workflow a placement makes (``roles`` read now when None)."""
+    """The columns of the workflow a placement makes (``roles``: the relation's team)."""
     assert decision.relation is not None  # noqa: S101 - a placement
     assert decision.product is not None  # noqa: S101
     product = _product(session, decision.product.product_id)
@@ -170,7 +163,7 @@ def _new_values(
         period=period,
         kind=kind,
         source=WorkflowSource.INBOX,
-        roles=roles_of(session, [relation_id]).get(relation_id, {}) if roles is None else roles,
+        roles=roles,
         ideal_payment=decision.ideal,
     )
     return {

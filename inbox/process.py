@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Engine, ScalarSelect, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from inbox.deciding import decisions_for
@@ -100,37 +100,32 @@ def decide_claimed(
     """Decide received returns this transaction holds locked: each is marked a duplicate,
     rejected as unreadable, or parsed and matched.
 
-    A batch (more than one) reads its messages, duplicate checks, candidates and workflows in
-    one query each, and writes its decisions, history and outbox rows with the commit (issue
-    16); one return asks each of those for itself. The outcome is the same either way.
+    The rows' messages, duplicate checks, candidates and workflows are read in one query each
+    however many rows there are, and their decisions, history and outbox rows written with the
+    commit (issue 16). The outcome is the same for a return in a batch as on its own.
     """
-    batch = len(rows) > 1
-    originals = _first_deliveries(session, rows) if batch else {}
-    messages = _messages(session, rows) if batch else {}
+    originals = _first_deliveries(session, rows)
+    messages = _messages(session, rows)
     readable: list[InboxReturn] = []
     # Nothing is flushed until the end: the rows' changes go out together (the queries in
-    # between do not read what this batch writes).
-    with session.no_autoflush, one_moment(session) if batch else nullcontext():
+    # between do not read what this batch writes). One moment for a batch's stamps: it costs a
+    # query, which pays off when there are several UPDATEs to send as one.
+    with session.no_autoflush, one_moment(session) if len(rows) > 1 else nullcontext():
         for row in rows:
-            original = (
-                originals.get(row.id)
-                if batch
-                else session.scalar(select(_first_delivery(row.office_id, row.sha256, row.id)))
-            )
+            original = originals.get(row.id)
             if original is not None:
                 _mark_duplicate(session, row, original)
             elif _read(session, row, messages.get(row.message_id), max_bytes=max_bytes):
                 readable.append(row)
         decisions = decisions_for(session, readable)
-        if batch:
-            prepare_workflows(
-                session,
-                [
-                    (row, decision)
-                    for row, decision in zip(readable, decisions, strict=True)
-                    if decision is not None and decision.matched
-                ],
-            )
+        prepare_workflows(
+            session,
+            [
+                (row, decision)
+                for row, decision in zip(readable, decisions, strict=True)
+                if decision is not None and decision.matched
+            ],
+        )
         try:
             for row, decision in zip(readable, decisions, strict=True):
                 if decision is not None:
@@ -272,30 +267,23 @@ def claim(session: Session, *, first: int | None, limit: int) -> list[InboxRetur
     return rows
 
 
-def _first_delivery(office_id: Any, sha256: Any, before: Any) -> ScalarSelect[int | None]:
-    """The first earlier delivery of the same bytes in the office that is the return itself
-    (not a duplicate), as a scalar subquery; the arguments may be columns (for a batch)."""
+def _first_deliveries(session: Session, rows: Sequence[InboxReturn]) -> dict[int, int | None]:
+    """For the rows in one query: the first earlier delivery of the same bytes in the office
+    that is the return itself (not a duplicate), or None."""
     earlier = aliased(InboxReturn)
-    return (
+    first = (
         select(func.min(earlier.id))
         .where(
-            earlier.office_id == office_id,
-            earlier.sha256 == sha256,
-            earlier.id < before,
+            earlier.office_id == InboxReturn.office_id,
+            earlier.sha256 == InboxReturn.sha256,
+            earlier.id < InboxReturn.id,
             earlier.status != ReturnStatus.DUPLICATE,
         )
         .scalar_subquery()
     )
-
-
-def _first_deliveries(session: Session, rows: Sequence[InboxReturn]) -> dict[int, int | None]:
-    """For a whole batch in one query: which return's bytes were delivered before."""
     return dict(
         session.execute(
-            select(
-                InboxReturn.id,
-                _first_delivery(InboxReturn.office_id, InboxReturn.sha256, InboxReturn.id),
-            ).where(InboxReturn.id.in_([row.id for row in rows]))
+            select(InboxReturn.id, first).where(InboxReturn.id.in_([row.id for row in rows]))
         ).all()
     )
 

@@ -21,7 +21,7 @@ from planner.payment import PAID_PRODUCTS
 from planner.periods import CORRECTION, Period, deadline, kind_of, payment_deadline
 from planner.steps import steps_for
 
-__all__ = ["insert_workflow", "insert_workflows", "roles_of", "workflow_values"]
+__all__ = ["insert_workflows", "roles_of", "workflow_values"]
 
 
 def roles_of(session: Session, relation_ids: Iterable[int]) -> dict[int, dict[str, str]]:
@@ -84,10 +84,4 @@ def insert_workflows(session: Session, rows: Sequence[dict[str, Any]]) -> list[i
     made: list[int] = []
     for start in range(0, len(rows), 5000):
         made += session.scalars(_insert_new(session), list(rows[start : start + 5000])).all()
-    return made
-
-
-def insert_workflow(session: Session, values: dict[str, Any]) -> int | None:
-    """Insert one workflow unless it exists; its id, or None when it existed already."""
-    made: int | None = session.execute(_insert_new(session), values).scalar()
     return made
