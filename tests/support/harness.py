@@ -530,9 +530,8 @@ def run_fault(
     }
 
 
-def queues_drained(client: Any) -> bool:
-    """Nothing waits in the broker's queues and no task is taken but unacknowledged (a
-    ``redis.Redis`` client of the pipeline's broker)."""
+def queues_drained(client: redis.Redis) -> bool:
+    """Nothing waits in the broker's queues and no task is taken but unacknowledged."""
     return client.llen("inbox") == 0 and client.llen("effects") == 0 and not client.hlen("unacked")
 
 
