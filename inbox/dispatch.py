@@ -67,7 +67,7 @@ class EmbeddedDispatcher:
         if pending.redecide:
             done.redecided = redecide_until_idle(engine)[1]
         if pending.effects or pending.redecide:
-            done.effects = run_pending_effects(engine)
+            done.effects = run_pending_effects(engine, max_attempts=get_settings().max_attempts)
         return done
 
 

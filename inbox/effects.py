@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from crm.dossier import RETURNS_FOLDER
 from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, mark_done
 from models import Document, DossierFolder, InboxReturn, ReturnStatus, TimelineEvent, Workflow
+from models.base import fit
 from models.db import insert_missing
 
 __all__ = [
@@ -112,7 +113,7 @@ def file_in_dossiers(session: Session, return_ids: Sequence[int]) -> int:
     new: list[dict[str, Any]] = []
     for row in todo:
         folder_id, _ = folders[(row.relation_id, row.period_end.year)]
-        name = f"{row.kind} {row.period_start}..{row.period_end} v{row.version} ({row.file_name})"
+        name = _document_name(row)
         if row.id in existing:  # placed anew by staff: the document moves to this dossier
             session.execute(
                 update(Document)
@@ -149,6 +150,16 @@ def file_in_dossiers(session: Session, return_ids: Sequence[int]) -> int:
     )
     mark_done(session, FILE_IN_DOSSIER, return_ids)
     return len(todo)
+
+
+def _document_name(row: Row[Any]) -> str:
+    """The document's name, fitted to its column: the file name is the sender's (up to 500
+    characters), so it is what gives way."""
+    return fit(
+        Document.name,
+        f"{row.kind} {row.period_start}..{row.period_end} v{row.version} ({row.file_name})",
+        keep_end=1,
+    )
 
 
 def start_workflow(session: Session, return_id: int) -> bool:

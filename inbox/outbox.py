@@ -79,7 +79,8 @@ def add_effects(session: Session, row: InboxReturn, *, first_decision: bool) -> 
 def claim_stale(
     session: Session, *, older_than: dt.timedelta, limit: int = 500
 ) -> list[OutboxMessage]:
-    """Effects not done ``older_than`` after they were queued (or last re-sent); locked.
+    """Effects not done (nor parked) ``older_than`` after they were queued (or last re-sent);
+    locked.
 
     The hot path sends effects right after the decision's commit without writing that down
     (one transaction less per return); an effect not done in time is re-sent from here,
@@ -91,6 +92,9 @@ def claim_stale(
             select(OutboxMessage)
             .where(
                 OutboxMessage.done_at.is_(None),
+                # Parked after failing SBR_INBOX_MAX_ATTEMPTS times (inbox.effect_runs): staff
+                # decide when it is tried again, the sweeper never does.
+                OutboxMessage.failed_at.is_(None),
                 OutboxMessage.created_at < cutoff,
                 or_(OutboxMessage.sent_at.is_(None), OutboxMessage.sent_at < cutoff),
             )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from inbox.dispatch import Dispatched, unit_of_work
-from inbox.effects import EFFECT_FUNCTIONS
+from inbox.effect_runs import run_effects
 from inbox.outbox import batches
 from inbox.process import pending_return_ids, process_batch
 from inbox.redecide import redecide_changes
@@ -71,24 +71,25 @@ def process_until_idle(
         events, changed = redecide_until_idle(engine, dispatched)
         report.change_events += events
         report.redecided += changed
-        effects = run_pending_effects(engine)
+        effects = run_pending_effects(engine, max_attempts=max_attempts)
         report.effects += effects + dispatched.effects
         if not waiting and not events and not effects:
             return report
 
 
-def run_pending_effects(engine: Engine) -> int:
-    """Run every outbox effect not done yet, in batches of ``EFFECT_BATCH`` returns per effect
-    (one transaction each, as a Celery task would); returns how many."""
+def run_pending_effects(engine: Engine, *, max_attempts: int = 3) -> int:
+    """Run every outbox effect not done (nor parked) yet, in batches of ``EFFECT_BATCH``
+    returns per effect, as a Celery task would (``inbox.effect_runs``: a failing batch is run
+    one by one, a failure counted, parked at ``max_attempts``); returns how many were run.
+    A failed one is tried again on the next call, so a loop of calls ends."""
     with session_scope(engine) as session:
         pending = session.execute(
             select(OutboxMessage.task, OutboxMessage.return_id)
-            .where(OutboxMessage.done_at.is_(None))
+            .where(OutboxMessage.done_at.is_(None), OutboxMessage.failed_at.is_(None))
             .order_by(OutboxMessage.id)
         ).all()
     for task, return_ids in batches(pending):
-        with session_scope(engine) as session:
-            EFFECT_FUNCTIONS[task](session, return_ids)
+        run_effects(engine, task, return_ids, max_attempts=max_attempts)
     return len(pending)
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, Table, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, MetaData, String, Table, func
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Mapped, mapped_column
 
-__all__ = ["Base", "TimestampMixin", "table_of"]
+__all__ = ["Base", "TimestampMixin", "fit", "table_of"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,3 +48,18 @@ def table_of(model: type[Any]) -> Table:
     row whenever consecutive rows differ in which values are NULL.
     """
     return cast(Table, model.__table__)
+
+
+def fit(column: InstrumentedAttribute[Any], text: str, *, keep_end: int = 0) -> str:
+    """``text`` cut to what ``column`` (a ``String(n)``) holds, marked with an ellipsis.
+
+    A derived value (a document name built from a sender's file name, an error message) must
+    never be longer than its column: PostgreSQL refuses it, and the statement that carries it
+    fails whole (issue 22: one 480-character file name stopped dossier filing for everyone).
+    ``keep_end`` keeps that many characters of the end (a closing parenthesis, an extension).
+    """
+    limit = column.type.length if isinstance(column.type, String) else None
+    if limit is None or len(text) <= limit:
+        return text
+    tail = text[len(text) - keep_end :] if keep_end else ""
+    return text[: limit - 1 - len(tail)] + "\u2026" + tail

@@ -1,6 +1,7 @@
 """The transactional outbox: a task to send, written in the same transaction as the decision
 that wants it, and marked sent after the broker took it. A crash between commit and send leaves
-an unsent row, which the sweeper sends: the decision and its effects cannot part ways.
+an unsent row, which the sweeper sends: the decision and its effects cannot part ways. An effect
+that keeps failing is parked with its error (``failed_at``), visible to staff and in metrics.
 """
 
 from __future__ import annotations
@@ -51,4 +52,10 @@ class OutboxMessage(Base):
     )
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Times the sweeper re-sent it.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Times running it failed with an unexpected error (issue 22): at ``SBR_INBOX_MAX_ATTEMPTS``
+    #: it is parked (``failed_at``) with its error, and neither retried nor re-sent again.
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config import get_settings
-from inbox.effects import EFFECT_FUNCTIONS
+from inbox.effect_runs import run_effects
 from inbox.outbox import FILE_IN_DOSSIER, START_WORKFLOW, batches, claim_stale, mark_sent
 from inbox.process import process_batch
 from inbox.runner import redecide_until_idle
@@ -98,23 +98,30 @@ def process_return_task(self: Task[Any, Any], return_id: int | None = None) -> s
     return f"decided {sum(outcome.changed for outcome in outcomes)}"
 
 
-def _effect(task: str, return_ids: int | list[int]) -> int:
+def _effect(celery_task: Task[Any, Any], task: str, return_ids: int | list[int]) -> int:
+    """Run effect ``task`` for the returns (see :func:`inbox.effect_runs.run_effects`): those
+    whose effect failed, and were not parked, are tried again after a pause, on their own."""
     # A single id is what a message from before batching carries (a queue survives upgrades).
     ids = [return_ids] if isinstance(return_ids, int) else return_ids
-    with session_scope(worker_engine()) as session:
-        return EFFECT_FUNCTIONS[task](session, ids)
+    run = run_effects(
+        worker_engine(), task, ids, max_attempts=get_settings().max_attempts, transient=TRANSIENT
+    )
+    if run.retry:
+        retries = celery_task.request.retries
+        raise celery_task.retry(args=[run.retry], countdown=min(2**retries, RETRY_BACKOFF_MAX))
+    return len(run.done)
 
 
-@app.task(name="sbr.start_workflow", **RETRY)
-def start_workflow_task(return_ids: int | list[int]) -> int:
+@app.task(name="sbr.start_workflow", bind=True, **RETRY)
+def start_workflow_task(self: Task[Any, Any], return_ids: int | list[int]) -> int:
     """Move the returns' workflows to their first step (idempotent per return)."""
-    return _effect(START_WORKFLOW, return_ids)
+    return _effect(self, START_WORKFLOW, return_ids)
 
 
-@app.task(name="sbr.file_in_dossier", **RETRY)
-def file_in_dossier_task(return_ids: int | list[int]) -> int:
+@app.task(name="sbr.file_in_dossier", bind=True, **RETRY)
+def file_in_dossier_task(self: Task[Any, Any], return_ids: int | list[int]) -> int:
     """File the returns in their relations' dossiers (idempotent per return)."""
-    return _effect(FILE_IN_DOSSIER, return_ids)
+    return _effect(self, FILE_IN_DOSSIER, return_ids)
 
 
 @app.task(name="sbr.redecide", **RETRY)

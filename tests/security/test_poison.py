@@ -1,6 +1,8 @@
 """Poison messages (issue 12, items 4, 5 and 24): values no return holds are rejected by the
 parser with a reason; anything that still makes processing fail ends ``rejected``/``internal``
-after a bounded number of attempts; no cache or tree grows with what an attacker sends."""
+after a bounded number of attempts; no cache or tree grows with what an attacker sends. The
+same for effects (issue 22, item 1): a derived name fits its column, and an effect that keeps
+failing is parked with its error, never holding up the others."""
 
 from __future__ import annotations
 
@@ -15,9 +17,19 @@ from sqlalchemy import Engine, select
 from config import Settings
 from crm.importer import import_relations
 from crm.offices import get_office
+from inbox.effect_runs import retry_parked
 from inbox.intake import receive
+from inbox.outbox import claim_stale
 from inbox.runner import process_until_idle
-from models import InboxReturn, ReturnEvent, ReturnStatus, make_engine, session_scope
+from models import (
+    Document,
+    InboxReturn,
+    OutboxMessage,
+    ReturnEvent,
+    ReturnStatus,
+    make_engine,
+    session_scope,
+)
 from sbr_parser import Rejection, RejectionReason, parse_message
 from sbr_parser import message_builder as build
 from sbr_parser.identifiers import _cached_check, check_identifier
@@ -26,6 +38,7 @@ from sbr_parser.types import IdentifierType
 from tests.support.factories import jansen_holding
 from tests.support.harness import Pipeline, seed_office
 from workers.app import make_app
+from workers.nudge import nudge
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 GOOD = build.ob_return("001000044B37", *Q1)
@@ -180,3 +193,133 @@ def test_a_real_worker_gives_a_poison_return_up_after_max_attempts(pipeline: Pip
     ]
     log = (pipeline.work_dir / "worker.log").read_text()
     assert log.count("rejected as internal") == 1
+
+
+# -- effects (issue 22, item 1) ---------------------------------------------------------------
+
+LONG_NAME = "f" * 495 + ".xbrl"  # the intake keeps up to 500 characters of X-File-Name
+
+
+def _three_returns(engine: Engine, long_name_in_the_middle: bool = True) -> list[int]:
+    numbers = seed_office(engine, "demo", 3)
+    with session_scope(engine) as session:
+        office = get_office(session, "demo")
+        return [
+            receive(
+                session,
+                office,
+                build.ob_return(number, *Q1),
+                LONG_NAME if i == 1 and long_name_in_the_middle else f"{number}.xbrl",
+            ).id
+            for i, number in enumerate(numbers)
+        ]
+
+
+def test_a_file_name_of_500_characters_is_filed_under_a_name_that_fits(
+    own_database_url: str,
+) -> None:
+    engine = make_engine(own_database_url)
+    ids = _three_returns(engine)
+    process_until_idle(engine, max_bytes=10_000_000)
+    with session_scope(engine) as session:
+        rows = [session.get(InboxReturn, return_id) for return_id in ids]
+        assert [(r.status, r.filed) for r in rows if r is not None] == [
+            (ReturnStatus.MATCHED, True)
+        ] * 3
+        names = {d.return_id: d.name for d in session.scalars(select(Document))}
+        assert session.scalar(select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None))) is (
+            None
+        )
+    long = names[ids[1]]
+    assert len(long) == 500
+    assert long.startswith("OB 2026-01-01..2026-03-31 v1 (ffff")
+    assert long.endswith("\u2026)")  # cut, marked, the parenthesis kept
+    engine.dispose()
+
+
+POISON_EFFECT_TRIGGER = """
+CREATE FUNCTION refuse_one_document() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.return_id = {return_id} THEN
+        RAISE EXCEPTION 'a failure only this document meets';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_one_document BEFORE INSERT OR UPDATE ON document
+    FOR EACH ROW EXECUTE FUNCTION refuse_one_document();
+"""
+
+
+@pytest.fixture
+def postgres_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated PostgreSQL database of its own (a trigger is PostgreSQL's)."""
+    from tests.database import _migrated_database  # noqa: PLC0415
+
+    for url in _migrated_database("postgresql", tmp_path_factory):
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+def test_a_poisoned_effect_is_parked_with_its_error_and_its_batch_completes(
+    postgres_engine: Engine,
+) -> None:
+    engine = postgres_engine
+    ids = _three_returns(engine, long_name_in_the_middle=False)
+    with engine.begin() as connection:
+        # A real failure inside the database, not a mock: filing this one return is refused.
+        connection.exec_driver_sql(POISON_EFFECT_TRIGGER.format(return_id=ids[1]))
+    process_until_idle(engine, max_bytes=10_000_000, max_attempts=3)
+
+    with session_scope(engine) as session:
+        rows = [session.get(InboxReturn, return_id) for return_id in ids]
+        assert [(r.status, r.workflow_started, r.filed) for r in rows if r is not None] == [
+            (ReturnStatus.MATCHED, True, True),
+            (ReturnStatus.MATCHED, True, False),
+            (ReturnStatus.MATCHED, True, True),
+        ]
+        outbox = {
+            (m.task, m.return_id): m
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.return_id == ids[1]))
+        }
+        parked = outbox[("file_in_dossier", ids[1])]
+        assert parked.failures == 3
+        assert parked.failed_at is not None
+        assert parked.done_at is None
+        assert "a failure only this document meets" in (parked.last_error or "")
+        assert outbox[("start_workflow", ids[1])].done_at is not None
+        # The sweeper never sends it again: staff decide.
+        assert claim_stale(session, older_than=dt.timedelta(0)) == []
+
+    # Mended and tried again by staff: filed.
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER refuse_one_document ON document")
+    with session_scope(engine) as session:
+        assert retry_parked(session, get_office(session, "demo"), ids[1]) == 1
+    process_until_idle(engine, max_bytes=10_000_000, max_attempts=3)
+    with session_scope(engine) as session:
+        row = session.get(InboxReturn, ids[1])
+        assert row is not None
+        assert row.filed
+
+
+def test_a_real_worker_parks_a_poisoned_effect_and_runs_the_others(pipeline: Pipeline) -> None:
+    numbers = seed_office(pipeline.engine, "demo", 3)
+    pipeline.env["SBR_INBOX_MAX_ATTEMPTS"] = "2"
+    # Stored first, so the trigger can name the return; then the worker decides them.
+    ids = pipeline.store("demo", [build.ob_return(number, *Q1) for number in numbers])
+    with pipeline.engine.begin() as connection:
+        connection.exec_driver_sql(POISON_EFFECT_TRIGGER.format(return_id=ids[1]))
+    pipeline.start_worker()
+    nudge(pipeline.celery, ids)
+    pipeline.wait_until_settled(60)
+
+    with session_scope(pipeline.engine) as session:
+        filed = [session.get(InboxReturn, return_id).filed for return_id in ids]  # type: ignore[union-attr]
+        parked = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+        ).all()
+    assert filed == [True, False, True]
+    assert [(m.task, m.return_id, m.failures) for m in parked] == [("file_in_dossier", ids[1], 2)]
+    log = (pipeline.work_dir / "worker.log").read_text()
+    assert log.count("parked after 2 failed attempts") == 1

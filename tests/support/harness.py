@@ -287,8 +287,12 @@ class Pipeline:
         # benchmark runs, a count over tables of 100,000 returns would compete with the workers.
         with session_scope(self.engine) as session:
             waiting = session.scalar(select(InboxReturn.id).where(IS_WAITING).limit(1))
+            # A parked effect (failed SBR_INBOX_MAX_ATTEMPTS times) waits for staff, not the
+            # workers: it is settled.
             effects = session.scalar(
-                select(OutboxMessage.id).where(OutboxMessage.done_at.is_(None)).limit(1)
+                select(OutboxMessage.id)
+                .where(OutboxMessage.done_at.is_(None), OutboxMessage.failed_at.is_(None))
+                .limit(1)
             )
         return waiting is None and effects is None
 
