@@ -108,7 +108,7 @@ def _effect(celery_task: Task[Any, Any], task: str, return_ids: int | list[int])
     )
     if run.retry:
         retries = celery_task.request.retries
-        raise celery_task.retry(args=[run.retry], countdown=min(2**retries, RETRY_BACKOFF_MAX))
+        raise celery_task.retry(args=(run.retry,), countdown=min(2**retries, RETRY_BACKOFF_MAX))
     return len(run.done)
 
 
