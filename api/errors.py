@@ -54,6 +54,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_form(request: Request, exc: Exception) -> Response:
         if _is_api(request) or not _is_page(request):
             return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
+        assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this type
+        if any(error["loc"][0] == "path" for error in exc.errors()):
+            # A path no page has (an id past the database's range): not a form to fill in again.
+            return error_page(request, status.HTTP_404_NOT_FOUND, "Niet gevonden.")
         return _back(request, "Het formulier is niet volledig of niet juist ingevuld.")
 
     @app.exception_handler(ReturnNotFoundError)

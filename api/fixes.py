@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.review import ID, NO_NUL, SessionDep, Staff, StaffDep, office_of, records_after
+from api.paths import ID
+from api.review import NO_NUL, SessionDep, Staff, StaffDep, office_of, records_after
 from crm.contacts import create_relation_from_contact
 from crm.export import relation_document
 from inbox.dispatch import commit_and_dispatch

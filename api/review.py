@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.guards import STAFF_STATE, StaffCaller
+from api.paths import ID
 from crm.edits import add_product, set_sbr_settings
 from crm.export import relation_document
 from crm.queries import get_relation, search_relations
@@ -76,7 +77,6 @@ def _staff(
 StaffDep = Annotated[Staff, Depends(_staff)]
 # Text that may reach the database: PostgreSQL refuses NUL characters in text.
 NO_NUL = r"^[^\x00]*$"
-ID = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def office_of(session: Session, staff: Staff) -> Office:

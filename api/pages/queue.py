@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.pages.common import CsrfField, SignedInDep, act, engine_of, local_path, page
+from api.paths import ID
 from api.review import NO_NUL
 from inbox.fixes import sbr_on_where_held
 from inbox.queries import (
@@ -128,7 +129,7 @@ def bulk(
     staff: SignedInDep,
     csrf: CsrfField,
     action: Annotated[str, Form(max_length=20)],
-    ids: Annotated[list[int], Form(max_length=500)],
+    ids: Annotated[list[ID], Form(max_length=500)],
     remark: Annotated[str, Form(max_length=2000, pattern=NO_NUL)] = "",
     back: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "/",
 ) -> Response:

@@ -27,6 +27,7 @@ from api.pages.common import (
     redirect,
     relation_row,
 )
+from api.paths import ID
 from api.raw_text import readable_message
 from api.review import NO_NUL, raw_download
 from crm.errors import NotFoundError
@@ -66,7 +67,7 @@ UNDOABLE = ("assign", "dismiss")
 def detail(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     zoek: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     kies: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
 ) -> Response:
@@ -129,7 +130,7 @@ def detail(
 
 
 @router.get("/returns/{return_id}/raw")
-def raw(request: Request, staff: SignedInDep, return_id: int) -> Response:
+def raw(request: Request, staff: SignedInDep, return_id: ID) -> Response:
     """The message as received (office-only), as a download the browser never renders."""
     with session_scope(engine_of(request)) as session:
         data = raw_message(session, staff.office(session), return_id)
@@ -137,7 +138,7 @@ def raw(request: Request, staff: SignedInDep, return_id: int) -> Response:
 
 
 @router.get("/returns/{return_id}/volgende")
-def next_waiting(request: Request, staff: SignedInDep, return_id: int) -> Response:
+def next_waiting(request: Request, staff: SignedInDep, return_id: ID) -> Response:
     """The next return that waits (the same reason first), or the queue when none does."""
     with session_scope(engine_of(request)) as session:
         office = staff.office(session)
@@ -160,7 +161,7 @@ def next_waiting(request: Request, staff: SignedInDep, return_id: int) -> Respon
 def assign_form(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     relation_number: NumberField,
     csrf: CsrfField,
     confirmed: Annotated[str, Form(max_length=10)] = "",
@@ -188,7 +189,7 @@ def assign_form(
 def dismiss_form(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     remark: Annotated[str, Form(max_length=2000, pattern=NO_NUL)],
     csrf: CsrfField,
 ) -> Response:
@@ -204,7 +205,7 @@ def dismiss_form(
 
 
 @router.post("/returns/{return_id}/undo")
-def undo_form(request: Request, staff: SignedInDep, return_id: int, csrf: CsrfField) -> Response:
+def undo_form(request: Request, staff: SignedInDep, return_id: ID, csrf: CsrfField) -> Response:
     """Take back the last staff decision (with what it filed and started)."""
     return act(
         request,
@@ -217,7 +218,7 @@ def undo_form(request: Request, staff: SignedInDep, return_id: int, csrf: CsrfFi
 
 
 @router.post("/returns/{return_id}/rerun")
-def rerun_form(request: Request, staff: SignedInDep, return_id: int, csrf: CsrfField) -> Response:
+def rerun_form(request: Request, staff: SignedInDep, return_id: ID, csrf: CsrfField) -> Response:
     """Run the rules again now."""
     return act(
         request,
@@ -233,7 +234,7 @@ def rerun_form(request: Request, staff: SignedInDep, return_id: int, csrf: CsrfF
 def fix_number(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     relation_number: NumberField,
     csrf: CsrfField,
     start_date: Annotated[dt.date | None, Form()] = None,
@@ -255,7 +256,7 @@ def fix_number(
 def fix_relation(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     number: NumberField,
     name: Annotated[str, Form(min_length=1, max_length=200, pattern=NO_NUL)],
     csrf: CsrfField,
@@ -279,7 +280,7 @@ def fix_relation(
 def fix_sbr(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     relation_number: NumberField,
     enabled: Annotated[str, Form(max_length=5)],
     csrf: CsrfField,
@@ -303,7 +304,7 @@ def fix_sbr(
 def fix_product(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     relation_number: NumberField,
     csrf: CsrfField,
 ) -> Response:
@@ -322,7 +323,7 @@ def fix_product(
 def fix_legal_form(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     relation_number: NumberField,
     legal_form: LegalFormField,
     csrf: CsrfField,
@@ -344,7 +345,7 @@ def fix_legal_form(
 def fix_person(
     request: Request,
     staff: SignedInDep,
-    return_id: int,
+    return_id: ID,
     contact_number: NumberField,
     organisation_number: NumberField,
     csrf: CsrfField,
