@@ -17,6 +17,10 @@ The folder is hostile ground (issue 12): anyone who can write into it can plant 
 * Only regular files directly inside the folder are read, opened with ``O_NOFOLLOW`` relative
   to the folder's own descriptor: a symbolic link (to ``/proc/self/environ``, say), a device,
   a FIFO or a sub-folder is skipped with one log line, never read.
+* A regular file with more than one link is skipped the same way (issue 22): a hard link is
+  the linked file itself under a second name (``/etc/shadow`` linked in on the same file
+  system, say), which ``O_NOFOLLOW`` cannot tell from a file written here. The count is read
+  again on the opened descriptor, so a link made between the listing and the open is caught.
 * ``processed/`` and ``rejected/`` must be real folders inside it: a symlink there is refused at
   start, and each move opens them with ``O_NOFOLLOW`` and renames through directory
   descriptors, so replacing one by a link later cannot send files anywhere else.
@@ -56,6 +60,7 @@ _PREFIX_BYTES = 64 * 1024
 #: The reason of a file the watcher could not read (permissions, I/O error).
 UNREADABLE = "unreadable"
 _OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_HARD_LINK = "is a regular file with {links} links; a file linked in from elsewhere is not taken"
 _OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -154,6 +159,9 @@ class DropFolder:
             what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
             self._pass_over(name, f"is {what}; only regular files are taken")
             return None
+        if info.st_nlink > 1:
+            self._pass_over(name, _HARD_LINK.format(links=info.st_nlink))
+            return None
         return info.st_size, info.st_mtime_ns
 
     def _pass_over(self, name: str, why: str) -> None:
@@ -206,6 +214,9 @@ class DropFolder:
         with os.fdopen(fd, "rb") as handle:
             opened = os.fstat(fd)
             if _state(opened) != settled or not stat.S_ISREG(opened.st_mode):
+                return None
+            if opened.st_nlink > 1:  # linked after the listing looked
+                self._pass_over(name, _HARD_LINK.format(links=opened.st_nlink))
                 return None
             try:
                 if settled[0] > self.max_bytes:

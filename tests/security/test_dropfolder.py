@@ -201,3 +201,50 @@ def test_a_file_that_grows_after_settling_is_not_taken_half(
     taken = settle(drop, clock)
     assert [item.moved_to.parent.name for item in taken] == ["processed"]
     assert stored_bytes(engine) == [message]
+
+
+def test_a_hard_link_to_a_file_outside_is_never_read(
+    engine: Engine, office: Office, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 22, item 13: a hard link is the secret file itself under a second name; O_NOFOLLOW
+    # does not see it, the link count does.
+    secret = tmp_path / "environ"
+    secret.write_bytes(b"SBR_INBOX_SECRET_KEY=the-key-of-the-watcher")
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    os.link(secret, folder / "aangifte.xbrl")
+    (folder / "echt.xbrl").write_bytes(build.ob_return("001000044B37", *Q1))
+    clock = Clock()
+    drop = watcher(folder, engine, office, clock)
+
+    taken = settle(drop, clock)
+    clock.now += 2
+    taken += drop.poll()
+
+    assert [item.name for item in taken] == ["echt.xbrl"]
+    assert all(b"the-key" not in data for data in stored_bytes(engine))
+    assert (folder / "aangifte.xbrl").exists()  # left where it was, not moved
+    skipped = [r.getMessage() for r in caplog.records if "aangifte.xbrl" in r.getMessage()]
+    assert len(skipped) == 1  # one line, not one per poll
+    assert "2 links" in skipped[0]
+
+
+def test_a_hard_link_made_after_the_listing_is_caught_on_the_open_file(
+    engine: Engine, office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    path = folder / "aangifte.xbrl"
+    path.write_bytes(build.ob_return("001000044B37", *Q1))
+    clock = Clock()
+    drop = watcher(folder, engine, office, clock)
+    drop.poll()
+    clock.now += 2
+    settled = (path.stat().st_size, path.stat().st_mtime_ns)
+    # Linked right after the listing saw one link: the descriptor's count must be read.
+    os.link(path, tmp_path / "elders.xbrl")
+    monkeypatch.setattr(DropFolder, "_regular_file_state", lambda *_: settled)
+
+    assert drop.poll() == []
+    assert stored_bytes(engine) == []
+    assert path.exists()
