@@ -28,6 +28,10 @@ The folder is hostile ground (issue 12): anyone who can write into it can plant 
   bad bytes, an unreadable file is recorded as ``rejected``/``unreadable`` and moved to
   ``rejected/``, a file that vanishes is forgotten, and any other error is logged and the file
   left alone (quarantined: not tried again by this process).
+* A name passed over (a link, a hard-linked file, a quarantined file) is remembered with the
+  entry it named: its inode, type and change time. When another entry takes the name (the
+  link replaced by a real file, a file renamed over it) or the entry changes, it is looked at
+  afresh (issue 22); while it stays the same it is neither read nor logged again.
 * A file over the size limit is never read whole: only its first 64 KiB are kept, as the HTTP
   intake does, and it is recorded as ``rejected``/``too_large``.
 """
@@ -64,6 +68,10 @@ _HARD_LINK = "is a regular file with {links} links; a file linked in from elsewh
 _OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
+#: What identifies a directory entry: device, inode, file type, change time.
+_Entry = tuple[int, int, int, int]
+
+
 class DropFolderError(Exception):
     """The drop folder cannot be used safely (a target folder is a link or not a folder)."""
 
@@ -96,7 +104,8 @@ class DropFolder:
     settle_seconds: float = 2.0
     clock: Callable[[], float] = time.monotonic
     _seen: dict[str, tuple[int, int, float]] = field(default_factory=dict)
-    _passed_over: set[str] = field(default_factory=set)
+    # Name -> the entry passed over (None: it could not be examined).
+    _passed_over: dict[str, _Entry | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.folder = self.folder.resolve()
@@ -114,7 +123,8 @@ class DropFolder:
         present: set[str] = set()
         with _opened(self.folder, _OPEN_DIR) as folder_fd:
             # Listed through the folder's descriptor: the folder cannot be swapped mid-poll.
-            for name in sorted(os.listdir(folder_fd)):  # noqa: PTH208
+            listed = set(os.listdir(folder_fd))  # noqa: PTH208
+            for name in sorted(listed):
                 if name in _TARGETS or name.startswith(".") or name.endswith(_TEMPORARY_SUFFIXES):
                     continue
                 state = self._regular_file_state(folder_fd, name)
@@ -132,12 +142,14 @@ class DropFolder:
                     item = self._take(folder_fd, name, state)
                 except Exception:  # one bad file must not stop the others
                     log.exception("drop folder: %s left in place after an error", _shown(name))
-                    self._passed_over.add(name)
+                    self._passed_over[name] = _current_entry(folder_fd, name)
                     continue
                 if item is not None:
                     taken.append(item)
         for gone in set(self._seen) - present:
             del self._seen[gone]
+        for gone in set(self._passed_over) - listed:
+            del self._passed_over[gone]
         return taken
 
     def waiting(self) -> bool:
@@ -145,28 +157,34 @@ class DropFolder:
         return bool(self._seen)
 
     def _regular_file_state(self, folder_fd: int, name: str) -> tuple[int, int] | None:
-        """(size, mtime) of a regular file not passed over before; None for anything else."""
-        if name in self._passed_over:
-            return None
+        """(size, mtime) of a regular file to take; None for anything else, and for the entry
+        a name had when it was passed over, as long as the name still has it."""
         try:
             info = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
         except FileNotFoundError:  # vanished between listing and stat
             return None
         except OSError as exc:
-            self._pass_over(name, f"cannot be examined ({exc.strerror})")
+            self._pass_over(name, None, f"cannot be examined ({exc.strerror})")
             return None
+        entry = _entry(info)
+        if name in self._passed_over:
+            if self._passed_over[name] == entry:
+                return None
+            del self._passed_over[name]  # another entry under the name, or this one changed
         if not stat.S_ISREG(info.st_mode):
             what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
-            self._pass_over(name, f"is {what}; only regular files are taken")
+            self._pass_over(name, entry, f"is {what}; only regular files are taken")
             return None
         if info.st_nlink > 1:
-            self._pass_over(name, _HARD_LINK.format(links=info.st_nlink))
+            self._pass_over(name, entry, _HARD_LINK.format(links=info.st_nlink))
             return None
-        return info.st_size, info.st_mtime_ns
+        return _state(info)
 
-    def _pass_over(self, name: str, why: str) -> None:
+    def _pass_over(self, name: str, entry: _Entry | None, why: str) -> None:
+        if name in self._passed_over and self._passed_over[name] == entry:
+            return  # said once for this entry
         log.warning("drop folder: skipped %s: %s", _shown(name), why)
-        self._passed_over.add(name)
+        self._passed_over[name] = entry
 
     def _take(self, folder_fd: int, name: str, settled: tuple[int, int]) -> Taken | None:
         read = self._read(folder_fd, name, settled)
@@ -207,8 +225,9 @@ class DropFolder:
         except FileNotFoundError:
             return None
         except OSError as exc:  # no permission, a link swapped in (ELOOP), an I/O error
-            if exc.errno == getattr(os, "ELOOP", -1) or _is_link(folder_fd, name):
-                self._pass_over(name, "became a symbolic link")
+            now = _current_entry(folder_fd, name)
+            if exc.errno == getattr(os, "ELOOP", -1) or (now is not None and stat.S_ISLNK(now[2])):
+                self._pass_over(name, now, "became a symbolic link")
                 return None
             return _Read(b"", error=exc.strerror or type(exc).__name__)
         with os.fdopen(fd, "rb") as handle:
@@ -216,7 +235,7 @@ class DropFolder:
             if _state(opened) != settled or not stat.S_ISREG(opened.st_mode):
                 return None
             if opened.st_nlink > 1:  # linked after the listing looked
-                self._pass_over(name, _HARD_LINK.format(links=opened.st_nlink))
+                self._pass_over(name, _entry(opened), _HARD_LINK.format(links=opened.st_nlink))
                 return None
             try:
                 if settled[0] > self.max_bytes:
@@ -272,11 +291,18 @@ def _exists(folder_fd: int, name: str) -> bool:
     return True
 
 
-def _is_link(folder_fd: int, name: str) -> bool:
+def _current_entry(folder_fd: int, name: str) -> _Entry | None:
+    """The entry ``name`` has now (None when it cannot be examined)."""
     try:
-        return stat.S_ISLNK(os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode)
+        return _entry(os.stat(name, dir_fd=folder_fd, follow_symlinks=False))
     except OSError:
-        return False
+        return None
+
+
+def _entry(info: os.stat_result) -> _Entry:
+    # The change time tells a new file from an old one whose freed inode number it was given
+    # (file systems reuse them), and a quarantined file that was written to since.
+    return info.st_dev, info.st_ino, stat.S_IFMT(info.st_mode), info.st_ctime_ns
 
 
 def _shown(name: str) -> str:

@@ -248,3 +248,46 @@ def test_a_hard_link_made_after_the_listing_is_caught_on_the_open_file(
     assert drop.poll() == []
     assert stored_bytes(engine) == []
     assert path.exists()
+
+
+def test_a_name_passed_over_is_taken_once_its_entry_is_replaced(
+    engine: Engine, office: Office, tmp_path: Path
+) -> None:
+    # Issue 22, item 14: a symbolic link passed over, then replaced by a real file of the
+    # same name, is taken (it is another entry now).
+    elsewhere = tmp_path / "elders.xbrl"
+    elsewhere.write_bytes(b"<x/>")
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "aangifte.xbrl").symlink_to(elsewhere)
+    clock = Clock()
+    drop = watcher(folder, engine, office, clock)
+    assert settle(drop, clock) == []
+
+    (folder / "aangifte.xbrl").unlink()
+    (folder / "aangifte.xbrl").write_bytes(build.ob_return("001000044B37", *Q1))
+    taken = settle(drop, clock)
+
+    assert [item.name for item in taken] == ["aangifte.xbrl"]
+    assert stored_bytes(engine) == [build.ob_return("001000044B37", *Q1)]
+
+
+def test_a_file_passed_over_after_an_error_is_taken_again_when_replaced(
+    engine: Engine, office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "aangifte.xbrl").write_bytes(b"<x/>")
+    clock = Clock()
+    drop = watcher(folder, engine, office, clock)
+    with monkeypatch.context() as patched:
+        patched.setattr(DropFolder, "_take", lambda *_: 1 / 0)
+        assert settle(drop, clock) == []
+    assert settle(drop, clock) == []  # the same entry: quarantined, not tried again
+
+    replacement = folder / "aangifte.xbrl.part"  # written under a temporary name, renamed
+    replacement.write_bytes(build.ob_return("001000044B37", *Q1))
+    replacement.rename(folder / "aangifte.xbrl")
+    taken = settle(drop, clock)
+
+    assert [item.name for item in taken] == ["aangifte.xbrl"]
