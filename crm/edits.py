@@ -4,6 +4,11 @@ An edit is "the relation's document, with these keys changed": it is validated a
 change can never leave a relation that the import would refuse), written by the same writer (so
 it records the same change events and timeline entries), and a change that matters to matching
 is therefore seen by the re-decide step however it was made.
+
+Each edit reads the relation locked (``get_relation(..., for_update=True)``) before it builds
+the changed document: a second edit of the same relation (a double-submitted form, a colleague)
+waits for the first to commit and then changes what the first wrote, instead of writing back a
+document read before it (which would add a number twice, or undo the first edit).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from sbr_parser import IdentifierType, normalise_identifier
 __all__ = [
     "add_product",
     "put_fiscal_number",
+    "remove_fiscal_number",
     "set_sbr_settings",
     "update_relation",
     "write_relation",
@@ -65,8 +71,21 @@ def update_relation(
         raise InvalidRowsError(
             [RowError(None, number, "number", "a relation's number cannot be changed by an edit")]
         )
-    data = {**relation_document(get_relation(session, office, number)), **changes}
+    data = {**_document_for_edit(session, office, number), **changes}
     return write_relation(session, office, data, source=source)
+
+
+def _document_for_edit(session: Session, office: Office, number: str) -> dict[str, Any]:
+    """Relation ``number``'s document, read under its row lock (see the module's docstring)."""
+    return relation_document(get_relation(session, office, number, for_update=True))
+
+
+def _is(entry: Mapping[str, Any], identifier_type: IdentifierType, normalised: str) -> bool:
+    """Whether a document's fiscal number entry is this number (in any way of writing it)."""
+    return (
+        entry["type"] == identifier_type.value
+        and normalise_identifier(identifier_type, entry["value"]) == normalised
+    )
 
 
 def set_sbr_settings(
@@ -82,14 +101,11 @@ def set_sbr_settings(
     source: str = "staff",
 ) -> Relation:
     """Switch SBR on or off, move the start date or the iDEAL flag of one fiscal number."""
-    document = relation_document(get_relation(session, office, number))
+    document = _document_for_edit(session, office, number)
     wanted = normalise_identifier(identifier_type, value)
     numbers = document["fiscal_numbers"]
     for entry in numbers:
-        if (
-            entry["type"] == identifier_type.value
-            and normalise_identifier(identifier_type, entry["value"]) == wanted
-        ):
+        if _is(entry, identifier_type, wanted):
             if enabled is not None:
                 entry["sbr_enabled"] = enabled
             if start_date is not None:
@@ -114,14 +130,9 @@ def put_fiscal_number(
 ) -> Relation:
     """Put a fiscal number on relation ``number`` with SBR on from ``start_date``; when it is
     there already, switch SBR on and move the start date instead."""
-    document = relation_document(get_relation(session, office, number))
+    document = _document_for_edit(session, office, number)
     wanted = normalise_identifier(identifier_type, value)
-    held = any(
-        entry["type"] == identifier_type.value
-        and normalise_identifier(identifier_type, entry["value"]) == wanted
-        for entry in document["fiscal_numbers"]
-    )
-    if held:
+    if any(_is(entry, identifier_type, wanted) for entry in document["fiscal_numbers"]):
         return set_sbr_settings(
             session,
             office,
@@ -142,11 +153,39 @@ def put_fiscal_number(
     return update_relation(session, office, number, {"fiscal_numbers": numbers}, source=source)
 
 
+def remove_fiscal_number(
+    session: Session,
+    office: Office,
+    relation_number: str,
+    identifier_type: IdentifierType,
+    value: str,
+    *,
+    source: str = "staff",
+) -> Relation:
+    """Take a fiscal number (in any way of writing it) off relation ``relation_number``.
+
+    Through the same write path as every edit: the change event makes the waiting returns
+    with that number be decided again after commit, and the timeline says "Fiscaal nummer ...
+    verwijderd". :class:`NotFoundError` when the relation does not hold the number.
+    """
+    document = _document_for_edit(session, office, relation_number)
+    wanted = normalise_identifier(identifier_type, value)
+    numbers = document["fiscal_numbers"]
+    kept = [entry for entry in numbers if not _is(entry, identifier_type, wanted)]
+    if len(kept) == len(numbers):
+        raise NotFoundError(
+            f"relation {relation_number} has no {identifier_type.value} number {value}"
+        )
+    return update_relation(
+        session, office, relation_number, {"fiscal_numbers": kept}, source=source
+    )
+
+
 def add_product(
     session: Session, office: Office, number: str, code: str, *, source: str = "staff"
 ) -> Relation:
     """Give relation ``number`` the product ``code`` (active) unless it has it already."""
-    document = relation_document(get_relation(session, office, number))
+    document = _document_for_edit(session, office, number)
     codes = [p if isinstance(p, str) else p["code"] for p in document["products"]]
     if code in codes:
         return get_relation(session, office, number)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from crm.queries import relations
 from crm.schema import ADDRESS_FIELDS, ADDRESS_KINDS, RelationDoc
 from crm.writer import SCALAR_FIELDS
-from models import Office, Relation
+from models import FiscalNumber, Office, Relation
+from sbr_parser import IdentifierType
 
 __all__ = ["export_lines", "relation_document"]
 
@@ -41,7 +42,7 @@ def relation_document(relation: Relation) -> dict[str, Any]:
             "sbr_start_date": _plain(number.sbr_start_date),
             "sbr_ideal": number.sbr_ideal,
         }
-        for number in relation.fiscal_numbers
+        for number in _one_per_number(relation.fiscal_numbers)
     ]
     data["products"] = [
         product.product.code
@@ -84,6 +85,27 @@ def export_lines(session: Session, office: Office) -> Iterator[str]:
         yield separator + json.dumps(relation_document(relation), ensure_ascii=False)
         separator = ","
     yield "]}"
+
+
+def _one_per_number(numbers: list[FiscalNumber]) -> list[FiscalNumber]:
+    """One row per (type, normalised value), in the order each first appears.
+
+    A relation may still hold a number twice where migration 0013 has not run yet; the
+    document lists it once (else its import and every edit would refuse it), with the row that
+    migration keeps: SBR on, then the earliest start date (none first), then the oldest.
+    """
+    chosen: dict[tuple[IdentifierType, str], FiscalNumber] = {}
+    for number in numbers:
+        key = (number.type, number.normalised)
+        held = chosen.get(key)
+        if held is None or _preference(number) < _preference(held):
+            chosen[key] = number
+    return list(chosen.values())
+
+
+def _preference(number: FiscalNumber) -> tuple[bool, bool, dt.date, int]:
+    start = number.sbr_start_date
+    return (not number.sbr_enabled, start is not None, start or dt.date.min, number.id)
 
 
 def _plain(value: Any) -> Any:

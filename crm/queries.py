@@ -58,13 +58,30 @@ def _with_parts(statement: _Select) -> _Select:
     )
 
 
-def get_relation(session: Session, office: Office, number: str) -> Relation:
-    """The office's relation ``number`` with all its parts, or :class:`NotFoundError`."""
-    relation = session.scalar(
-        _with_parts(select(Relation)).where(
-            Relation.office_id == office.id, Relation.number == number
-        )
+def _locked(statement: _Select) -> _Select:
+    """``statement`` taking the relations' row locks, and reading them and their parts anew.
+
+    Every edit of a relation reads its document, changes it and writes it back: two edits at
+    once would both read the same state and one would undo the other (or both add the same
+    number). The lock makes the second wait for the first's commit, then read what it wrote
+    (``populate_existing``: not what this session loaded before). ``FOR NO KEY UPDATE``, not
+    ``FOR UPDATE``: rows that merely point at the relation (a workflow, a document) are still
+    written meanwhile. SQLite has no row locks; its writers take turns on the whole file.
+    """
+    return statement.with_for_update(key_share=True, of=Relation).execution_options(
+        populate_existing=True
     )
+
+
+def get_relation(
+    session: Session, office: Office, number: str, *, for_update: bool = False
+) -> Relation:
+    """The office's relation ``number`` with all its parts, or :class:`NotFoundError`;
+    ``for_update``: locked until the transaction ends, for an edit (see :func:`_locked`)."""
+    statement = _with_parts(select(Relation)).where(
+        Relation.office_id == office.id, Relation.number == number
+    )
+    relation = session.scalar(_locked(statement) if for_update else statement)
     if relation is None:
         raise NotFoundError(f"office {office.code!r} has no relation {number!r}")
     return relation
@@ -108,20 +125,22 @@ def search_relations(
 
 
 def relations_by_numbers(
-    session: Session, office: Office, numbers: Sequence[str]
+    session: Session, office: Office, numbers: Sequence[str], *, for_update: bool = False
 ) -> dict[str, Relation]:
-    """The office's relations among ``numbers`` (missing ones are absent), with their parts."""
+    """The office's relations among ``numbers`` (missing ones are absent), with their parts;
+    ``for_update``: locked, in id order (so two writers cannot each hold one the other needs)."""
     found: dict[str, Relation] = {}
     # Chunked: a bound-parameter list has limits (SQLite: 32,766), imports have 100,000 rows.
     for start in range(0, len(numbers), 1000):
         chunk = numbers[start : start + 1000]
+        statement = (
+            _with_parts(select(Relation))
+            .where(Relation.office_id == office.id, Relation.number.in_(chunk))
+            .order_by(Relation.id)
+        )
         found.update(
             (relation.number, relation)
-            for relation in session.scalars(
-                _with_parts(select(Relation)).where(
-                    Relation.office_id == office.id, Relation.number.in_(chunk)
-                )
-            )
+            for relation in session.scalars(_locked(statement) if for_update else statement)
         )
     return found
 

@@ -235,7 +235,10 @@ class RelationWriter:
         )
         for start in range(0, len(docs), CHUNK):
             chunk = docs[start : start + CHUNK]
-            existing = relations_by_numbers(self.session, self.office, [d.number for d in chunk])
+            # Locked: a staff edit or another import of the same relations waits for this one.
+            existing = relations_by_numbers(
+                self.session, self.office, [d.number for d in chunk], for_update=True
+            )
             written = self._update([d for d in chunk if d.number in existing], existing, refs)
             self.session.flush()
             written += self._create([d for d in chunk if d.number not in existing], refs)
@@ -552,12 +555,18 @@ class RelationWriter:
     ) -> bool:
         """Bring a collection to ``wanted`` (by key), keeping matching rows; True if it moved.
 
-        New rows are appended, so a new relation lists them in the document's order.
+        New rows are appended, so a new relation lists them in the document's order. A second
+        row for one key (a fiscal number added twice before migration 0013 forbade it) goes
+        like a stale one: the first row of the key is kept and takes the document's values.
         """
-        current = {key(row): row for row in rows}
+        current: dict[Any, Any] = {}
         before = [(key(row), _row_state(row)) for row in rows]
-        for stale in [row for row in rows if key(row) not in wanted]:
-            rows.remove(stale)
+        for row in list(rows):
+            row_key = key(row)
+            if row_key in wanted and row_key not in current:
+                current[row_key] = row
+            else:
+                rows.remove(row)
         for wanted_key, value in wanted.items():
             row = current.get(wanted_key)
             if row is None:

@@ -238,7 +238,7 @@ def add_product(
     """Give the relation the active product that covers the return's kind."""
     row, kind, _value = _waiting(session, office, return_id)
     code = product_for(kind)
-    document = relation_document(get_relation(session, office, relation_number))
+    document = relation_document(get_relation(session, office, relation_number, for_update=True))
     products = [
         {"code": p, "active": True, "period": None} if isinstance(p, str) else p
         for p in document["products"]
@@ -324,7 +324,7 @@ def _start_of(
     identifier_type: IdentifierType,
     value: str,
 ) -> dt.date | None:
-    relation = get_relation(session, office, relation_number)
+    relation = get_relation(session, office, relation_number, for_update=True)
     for number in relation.fiscal_numbers:
         if number.type is identifier_type and number.normalised == value:
             return number.sbr_start_date

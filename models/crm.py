@@ -161,13 +161,16 @@ class FiscalNumber(TimestampMixin, Base):
     ``normalised`` is derived from ``value`` and ``type`` with the parser's own
     :func:`sbr_parser.normalise_identifier`, so what staff enter and what a message carries are
     compared in the same form. The (office, type, normalised) index makes the matching lookup one
-    index probe whatever the office's size.
+    index probe whatever the office's size. A relation holds a number once: a second row for the
+    same (type, normalised) would be exported twice, and the document would then be refused by
+    its own import and by every edit (migration 0013 repaired the doubles made before).
     """
 
     __tablename__ = "fiscal_number"
     __table_args__ = (
         same_office("relation_id", "relation"),
         Index("ix_fiscal_number_lookup", "office_id", "type", "normalised"),
+        UniqueConstraint("relation_id", "type", "normalised"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

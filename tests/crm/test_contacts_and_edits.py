@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.contacts import create_relation_from_contact
-from crm.edits import set_sbr_settings, update_relation
+from crm.edits import remove_fiscal_number, set_sbr_settings, update_relation
 from crm.errors import CrmError, InvalidRowsError, NotFoundError
 from crm.export import relation_document
 from crm.importer import import_relations
@@ -150,3 +150,36 @@ def test_setting_a_legal_form_is_a_change_for_each_fiscal_number(
 def test_sbr_settings_of_a_number_the_relation_lacks(session: Session, office: Office) -> None:
     with pytest.raises(NotFoundError):
         set_sbr_settings(session, office, "1001", IdentifierType.LH, "111222333L01", enabled=True)
+
+
+def test_removing_a_fiscal_number_is_a_change_event_and_a_timeline_line(
+    session: Session, office: Office
+) -> None:
+    # Written differently from how it was entered: the number is still found.
+    relation = remove_fiscal_number(
+        session, office, "1001", IdentifierType.OB, "NL111222333B01", source="staff:an@x.nl"
+    )
+    assert [(n.type, n.normalised) for n in relation.fiscal_numbers] == [
+        (IdentifierType.BSN_RSIN, "111222333")
+    ]
+    events = session.scalars(
+        select(ChangeEvent).where(ChangeEvent.relation_id == relation.id)
+    ).all()
+    # The event is what makes the waiting returns with that number be decided again.
+    assert [(e.kind, e.normalised, e.detail) for e in events[-1:]] == [
+        (ChangeKind.FISCAL_NUMBER, "111222333B01", {"added": False, "source": "staff:an@x.nl"})
+    ]
+    texts = [event.text for event in timeline(session, office, "1001")]
+    assert "Fiscaal nummer OB 111222333B01 verwijderd (an@x.nl)" in texts
+
+
+def test_removing_a_number_the_relation_lacks_is_not_found(
+    session: Session, office: Office
+) -> None:
+    with pytest.raises(NotFoundError, match="has no OB number"):
+        remove_fiscal_number(
+            session, office, "1001", IdentifierType.OB, "262157196B01", source="staff"
+        )
+    with pytest.raises(NotFoundError):
+        remove_fiscal_number(session, office, "9999", IdentifierType.OB, "111222333B01")
+    assert len(get_relation(session, office, "1001").fiscal_numbers) == 2
