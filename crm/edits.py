@@ -101,17 +101,35 @@ def set_sbr_settings(
     source: str = "staff",
 ) -> Relation:
     """Switch SBR on or off, move the start date or the iDEAL flag of one fiscal number."""
+    changes: dict[str, Any] = {}
+    if enabled is not None:
+        changes["sbr_enabled"] = enabled
+    if start_date is not None:
+        changes["sbr_start_date"] = start_date.isoformat()
+    if ideal is not None:
+        changes["sbr_ideal"] = ideal
+    return _change_number(
+        session, office, number, identifier_type, value, changes=changes, source=source
+    )
+
+
+def _change_number(
+    session: Session,
+    office: Office,
+    number: str,
+    identifier_type: IdentifierType,
+    value: str,
+    *,
+    changes: dict[str, Any],
+    source: str,
+) -> Relation:
+    """Set ``changes`` on one fiscal number of relation ``number``, through the write path."""
     document = _document_for_edit(session, office, number)
     wanted = normalise_identifier(identifier_type, value)
     numbers = document["fiscal_numbers"]
     for entry in numbers:
         if _is(entry, identifier_type, wanted):
-            if enabled is not None:
-                entry["sbr_enabled"] = enabled
-            if start_date is not None:
-                entry["sbr_start_date"] = start_date.isoformat()
-            if ideal is not None:
-                entry["sbr_ideal"] = ideal
+            entry.update(changes)
             return update_relation(
                 session, office, number, {"fiscal_numbers": numbers}, source=source
             )
@@ -191,3 +209,26 @@ def add_product(
         return get_relation(session, office, number)
     products = [*document["products"], code]
     return update_relation(session, office, number, {"products": products}, source=source)
+
+
+def restore_sbr_settings(
+    session: Session,
+    office: Office,
+    number: str,
+    identifier_type: IdentifierType,
+    value: str,
+    *,
+    enabled: bool,
+    start_date: dt.date | None,
+    source: str = "staff",
+) -> Relation:
+    """Give one fiscal number exactly these SBR settings, a start date of None included (an
+    undone fix puts back what was there, ``inbox.reversal``; :func:`set_sbr_settings` leaves
+    what it is not given as it is)."""
+    changes = {
+        "sbr_enabled": enabled,
+        "sbr_start_date": None if start_date is None else start_date.isoformat(),
+    }
+    return _change_number(
+        session, office, number, identifier_type, value, changes=changes, source=source
+    )

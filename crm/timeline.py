@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm.changes import ChangeRow
 from models import ChangeKind, TimelineEvent
 
-__all__ = ["add_timeline_event", "change_text", "field_names", "number_label", "who"]
+__all__ = [
+    "add_timeline_event",
+    "change_text",
+    "field_names",
+    "lines_since",
+    "number_label",
+    "timeline_mark",
+    "who",
+]
 
 # A relation document's fields as staff call them (the timeline is Dutch).
 FIELD_NAMES = {
@@ -44,6 +53,8 @@ FIELD_NAMES = {
     "planner_rules": "plannerregels",
 }
 _NUMBER_TYPES = {"OB": "OB", "BSN_RSIN": "BSN/RSIN", "LH": "LH"}
+#: The kinds of the lines the client records' writer adds (``crm.writer``).
+RECORD_KINDS = ("relation_created", "relation_updated", *(kind.value for kind in ChangeKind))
 
 
 def field_names(fields: list[str]) -> str:
@@ -95,3 +106,30 @@ def add_timeline_event(
     )
     session.add(event)
     return event
+
+
+def timeline_mark(session: Session, relation_id: int) -> int:
+    """The relation's newest timeline line (0 for none): with :func:`lines_since`, which lines
+    one staff action wrote, so that undoing it can take them back (``inbox.reversal``)."""
+    newest: int | None = session.scalar(
+        select(func.max(TimelineEvent.id)).where(TimelineEvent.relation_id == relation_id)
+    )
+    return newest or 0
+
+
+def lines_since(session: Session, relation_id: int, mark: int) -> list[int]:
+    """The ids of the relation's client-record lines (what the writer says of an edit) written
+    after ``mark``. An edit holds the relation's lock, so they are this transaction's own; the
+    inbox's lines (a return filed by a worker meanwhile) are not client-record lines."""
+    session.flush()
+    return list(
+        session.scalars(
+            select(TimelineEvent.id)
+            .where(
+                TimelineEvent.relation_id == relation_id,
+                TimelineEvent.id > mark,
+                TimelineEvent.kind.in_(RECORD_KINDS),
+            )
+            .order_by(TimelineEvent.id)
+        )
+    )

@@ -11,7 +11,7 @@ itself. The API and the page call these same functions.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,15 +20,16 @@ from crm.contacts import create_relation_from_contact
 from crm.edits import put_fiscal_number, set_sbr_settings, update_relation, write_relation
 from crm.export import relation_document
 from crm.queries import get_relation
+from crm.timeline import lines_since, timeline_mark
 from inbox.decisions import record_event
 from inbox.errors import ActionRefusedError
 from inbox.queries import get_return
-from inbox.staff import assign, get_return_for_update
+from inbox.staff import assign, get_return_for_update, not_waiting
 from matching.candidates import find_candidates
 from matching.codes import LegalForm, RelationType
 from matching.rules import KIND_RULES
 from matching.sentences import NUMBER_NAMES
-from models import InboxReturn, Office, Relation
+from models import FiscalNumber, InboxReturn, Office, Relation, ReturnStatus
 from models.catalogue import CATALOGUE
 from sbr_parser import IdentifierType, ReturnKind
 
@@ -102,9 +103,16 @@ def assign_adding_number(
     session: Session, office: Office, return_id: int, relation_number: str, *, actor: str
 ) -> InboxReturn:
     """Put the return's number on the relation (SBR on), then place the return there: the
-    next period's return matches by itself."""
-    add_number(session, office, return_id, relation_number, actor=actor)
-    return assign(session, office, return_id, relation_number, actor=actor)
+    next period's return matches by itself.
+
+    One staff action: its assignment says what the number was before and which timeline lines
+    the change wrote, so that undo takes the number back too (``inbox.reversal``).
+    """
+    relation = get_relation(session, office, relation_number)
+    since = timeline_mark(session, relation.id)
+    number = add_number(session, office, return_id, relation_number, actor=actor)
+    added = {**number, "timeline": lines_since(session, relation.id, since)}
+    return assign(session, office, return_id, relation_number, actor=actor, detail={"added": added})
 
 
 def add_number(
@@ -115,14 +123,30 @@ def add_number(
     *,
     start_date: dt.date | None = None,
     actor: str,
-) -> Relation:
+) -> dict[str, Any]:
     """Put the return's fiscal number on the relation with SBR on and a start date (by default
     one day before the return's period); when it is there already, switch SBR on and move the
-    start date instead."""
+    start date instead. Returns what was done (relation, type, value, the number's settings
+    before), as the fix's history line keeps it."""
     row, kind, value = _waiting(session, office, return_id)
     identifier_type = KIND_RULES[kind].identifier_type
     start = start_date or default_start_date(row.period_start)
-    relation = put_fiscal_number(
+    held = _held(session, office, relation_number, identifier_type, value)
+    number: dict[str, Any] = {
+        "relation": relation_number,
+        "type": identifier_type.value,
+        "value": value,
+        # What it was before: None when this puts it there.
+        "before": None
+        if held is None
+        else {
+            "sbr_enabled": held.sbr_enabled,
+            "sbr_start_date": None
+            if held.sbr_start_date is None
+            else held.sbr_start_date.isoformat(),
+        },
+    }
+    put_fiscal_number(
         session, office, relation_number, identifier_type, value, start_date=start, source=actor
     )
     _record(
@@ -131,8 +155,9 @@ def add_number(
         actor,
         f"{NUMBER_NAMES[kind][0]} {value} bij relatie {relation_number} gezet, SBR aan vanaf "
         f"{_day(start)}",
+        detail={"number": number},
     )
-    return relation
+    return number
 
 
 def create_relation(
@@ -306,6 +331,11 @@ def _waiting(
     row = get_return_for_update(session, office, return_id)
     if row.kind is None or row.identifier_normalised is None:
         raise _never_read(return_id)
+    # A fix is advice for a return that waits for a place (issue 22, item 11): on any other
+    # it would change the client records for nothing, and its history line would stand between
+    # the last decision and undo.
+    if row.status is not ReturnStatus.UNMATCHED:
+        raise not_waiting(row)
     return row, row.kind, row.identifier_normalised
 
 
@@ -317,6 +347,21 @@ def _never_read(return_id: int) -> ActionRefusedError:
     )
 
 
+def _held(
+    session: Session,
+    office: Office,
+    relation_number: str,
+    identifier_type: IdentifierType,
+    value: str,
+) -> FiscalNumber | None:
+    """The relation's fiscal number ``value`` of that type (the relation locked), if held."""
+    relation = get_relation(session, office, relation_number, for_update=True)
+    for number in relation.fiscal_numbers:
+        if number.type is identifier_type and number.normalised == value:
+            return number
+    return None
+
+
 def _start_of(
     session: Session,
     office: Office,
@@ -324,17 +369,20 @@ def _start_of(
     identifier_type: IdentifierType,
     value: str,
 ) -> dt.date | None:
-    relation = get_relation(session, office, relation_number, for_update=True)
-    for number in relation.fiscal_numbers:
-        if number.type is identifier_type and number.normalised == value:
-            return number.sbr_start_date
-    return None
+    held = _held(session, office, relation_number, identifier_type, value)
+    return None if held is None else held.sbr_start_date
 
 
-def _record(session: Session, row: InboxReturn, actor: str, change: str) -> None:
+def _record(
+    session: Session,
+    row: InboxReturn,
+    actor: str,
+    change: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """The fix in the return's history: who changed what (its state is unchanged until the
     change is decided on, after commit)."""
-    record_event(session, row, actor=actor, trigger="fix", remark=change)
+    record_event(session, row, actor=actor, trigger="fix", remark=change, detail=detail)
 
 
 def _day(day: dt.date | None) -> str:

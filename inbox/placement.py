@@ -20,13 +20,13 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from matching.decide import Decision
-from models import InboxReturn, Product, Workflow, WorkflowSource
+from models import FiscalNumber, InboxReturn, Product, ReturnStatus, Workflow, WorkflowSource
 from planner.payment import PAID_PRODUCTS, payment_reference
 from planner.periods import CORRECTION, Period, is_correction
 from planner.workflows import insert_workflows, roles_of, workflow_values
 from sbr_parser import ReturnKind
 
-__all__ = ["forget_prepared", "prepare_workflows", "workflow_for"]
+__all__ = ["forget_prepared", "prepare_workflows", "recompute_payment_facts", "workflow_for"]
 
 #: (relation id, product id, period start, period end): what makes a workflow one.
 WorkflowKey = tuple[int, int, dt.date, dt.date]
@@ -183,6 +183,47 @@ def _learn_from(session: Session, workflow: Workflow, row: InboxReturn, decision
     if workflow.payment_reference is None and workflow.period_kind is not None:
         product = _product(session, workflow.product_id)
         workflow.payment_reference = _reference(product.code, row, workflow.period_kind)
+
+
+def recompute_payment_facts(session: Session, workflow: Workflow, leaving: InboxReturn) -> None:
+    """A workflow's payment facts as the returns still in it say, ``leaving`` left out (an
+    undone placement, issue 22): what :func:`_learn_from` and the new workflow's values would
+    have made of them had ``leaving`` never joined.
+
+    The amount due is the newest version's that has one; the betalingskenmerk is made from the
+    first return's number; iDEAL is on when the number of a return still in it asks for it on
+    this relation. With no return left, they are what the planner makes: none, and no iDEAL.
+    """
+    staying = session.scalars(
+        select(InboxReturn)
+        .where(
+            InboxReturn.workflow_id == workflow.id,
+            InboxReturn.id != leaving.id,
+            InboxReturn.status == ReturnStatus.MATCHED,
+        )
+        .order_by(InboxReturn.version)
+    ).all()
+    amounts = [row.amount_due for row in staying if row.amount_due is not None]
+    workflow.amount_due = amounts[-1] if amounts else None
+    product = _product(session, workflow.product_id)
+    workflow.payment_reference = (
+        _reference(product.code, staying[0], workflow.period_kind)
+        if staying and workflow.period_kind is not None
+        else None
+    )
+    numbers = {
+        (row.identifier_type, row.identifier_normalised)
+        for row in staying
+        if row.identifier_type is not None and row.identifier_normalised is not None
+    }
+    workflow.ideal_payment = bool(numbers) and any(
+        session.scalars(
+            select(FiscalNumber.sbr_ideal).where(
+                FiscalNumber.relation_id == workflow.relation_id,
+                tuple_(FiscalNumber.type, FiscalNumber.normalised).in_(numbers),
+            )
+        )
+    )
 
 
 def _reference(product_code: str, row: InboxReturn, period_kind: str) -> str | None:

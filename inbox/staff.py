@@ -7,10 +7,12 @@ receive the kind and have an active product for it); the SBR settings do not bin
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.deciding import decide_stored
+from inbox.deciding import decide_stored, decision_for
 from inbox.decisions import apply_decision, facts_of, record_event, set_state
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.queries import check_return_id
@@ -19,7 +21,15 @@ from matching.candidates import relation_candidate
 from matching.decide import decide_for_relation
 from models import InboxReturn, Office, Relation, ReturnEvent, ReturnStatus
 
-__all__ = ["assign", "dismiss", "get_return_for_update", "rerun", "staff_actor", "undo"]
+__all__ = [
+    "assign",
+    "dismiss",
+    "get_return_for_update",
+    "not_waiting",
+    "rerun",
+    "staff_actor",
+    "undo",
+]
 
 # The actions undo can take back, and what each may be taken back from.
 _UNDOABLE = ("assign", "dismiss")
@@ -44,16 +54,28 @@ def get_return_for_update(session: Session, office: Office, return_id: int) -> I
     return row
 
 
+def not_waiting(row: InboxReturn) -> ActionRefusedError:
+    """The refusal of an action that needs a return waiting for a place."""
+    return ActionRefusedError(
+        f"return {row.id} is {row.status.value}, not unmatched",
+        f"Aangifte {row.id} wacht niet meer op plaatsing.",
+    )
+
+
 def assign(
-    session: Session, office: Office, return_id: int, relation_number: str, *, actor: str
+    session: Session,
+    office: Office,
+    return_id: int,
+    relation_number: str,
+    *,
+    actor: str,
+    detail: dict[str, Any] | None = None,
 ) -> InboxReturn:
-    """Place an unmatched return with a relation chosen by staff."""
+    """Place an unmatched return with a relation chosen by staff (``detail``: what else the
+    same staff action did, for undo)."""
     row = get_return_for_update(session, office, return_id)
     if row.status is not ReturnStatus.UNMATCHED:
-        raise ActionRefusedError(
-            f"return {return_id} is {row.status.value}, not unmatched",
-            f"Aangifte {return_id} wacht niet meer op plaatsing.",
-        )
+        raise not_waiting(row)
     facts = facts_of(row)
     relation_id = session.scalar(
         select(Relation.id).where(
@@ -76,7 +98,7 @@ def assign(
     decision = decide_for_relation(facts, candidate)
     if not decision.matched:
         raise ActionRefusedError(decision.explanation_en, decision.explanation_nl)
-    apply_decision(session, row, decision, actor=actor, trigger="assign")
+    apply_decision(session, row, decision, actor=actor, trigger="assign", detail=detail)
     return row
 
 
@@ -107,9 +129,11 @@ def dismiss(
 
 
 def undo(session: Session, office: Office, return_id: int, *, actor: str) -> InboxReturn:
-    """Take back the last staff assignment or dismissal: the return is as it was before it,
-    and an assignment's document, workflow and timeline links are taken back too
-    (``inbox.reversal``)."""
+    """Take back the last staff assignment or dismissal, whole (issue 22): an assignment's
+    document, workflow, payment facts, timeline lines and the number it added are taken back
+    (``inbox.reversal``). A return that waited for a place is then decided again, so it shows
+    today's reason and candidates; one that the rules would now place stays where it was
+    before (staff asked to take a placement back, not for a new one)."""
     row = get_return_for_update(session, office, return_id)
     history = session.scalars(
         select(ReturnEvent).where(ReturnEvent.return_id == row.id).order_by(ReturnEvent.id.desc())
@@ -121,8 +145,16 @@ def undo(session: Session, office: Office, return_id: int, *, actor: str) -> Inb
         )
     undone, previous = history[0], history[1]
     reversed_ = (
-        take_back_placement(session, row, actor=actor) if row.status is ReturnStatus.MATCHED else {}
+        take_back_placement(session, row, undone, actor=actor)
+        if row.status is ReturnStatus.MATCHED
+        else {}
     )
+    detail = {"undid": undone.id, **reversed_}
+    if previous.status is ReturnStatus.UNMATCHED:
+        decision = decision_for(session, row)
+        if decision is not None and not decision.matched:
+            apply_decision(session, row, decision, actor=actor, trigger="undo", detail=detail)
+            return row
     set_state(
         row,
         previous.status,
@@ -131,9 +163,7 @@ def undo(session: Session, office: Office, return_id: int, *, actor: str) -> Inb
         previous.explanation_en,
         duplicate_of_id=row.duplicate_of_id if previous.status is ReturnStatus.DUPLICATE else None,
     )
-    record_event(
-        session, row, actor=actor, trigger="undo", detail={"undid": undone.id, **reversed_}
-    )
+    record_event(session, row, actor=actor, trigger="undo", detail=detail)
     return row
 
 

@@ -267,31 +267,39 @@ def _placed_with_effects(session: Session, office: Office, number: str) -> Inbox
     return row
 
 
+def _timeline(session: Session, relation_id: int) -> list[tuple[int, str]]:
+    return [
+        (line_id, text)
+        for line_id, text in session.execute(
+            select(TimelineEvent.id, TimelineEvent.text)
+            .where(TimelineEvent.relation_id == relation_id)
+            .order_by(TimelineEvent.id)
+        )
+    ]
+
+
 def _refers_to(session: Session, relation_number: str, return_id: int) -> list[str]:
     relation = get_relation(session, get_office(session, "demo"), relation_number)
     return refers_to(session, relation.id, return_id)
 
 
 def test_undoing_a_wrong_assignment_leaves_nothing_behind(session: Session, office: Office) -> None:
+    relation = get_relation(session, office, "1001")
+    timeline_before = _timeline(session, relation.id)
     row = _placed_with_effects(session, office, "1001")
     workflow_id = row.workflow_id
     assert _refers_to(session, "1001", row.id)  # document, workflow, timeline lines
     undo(session, office, row.id, actor=STAFF)
     session.flush()
     assert _refers_to(session, "1001", row.id) == []
-    # The workflow this placement made is gone; the timeline says what was reversed and by whom.
+    # The workflow this placement made is gone, and the timeline is as it was (issue 22); the
+    # return's history says what was reversed and by whom.
     assert session.get(Workflow, workflow_id) is None
-    relation = get_relation(session, office, "1001")
-    [line] = session.scalars(
-        select(TimelineEvent.text).where(
-            TimelineEvent.relation_id == relation.id, TimelineEvent.kind == "placement_reversed"
-        )
-    ).all()
-    assert "ongedaan gemaakt door anne@kantoor.example" in line
-    assert "document uit het dossier verwijderd" in line
-    assert "workflow verwijderd" in line
+    assert _timeline(session, relation.id) == timeline_before
     [undone] = [e for e in history(session, office, row.id) if e.trigger == "undo"]
+    assert undone.actor == STAFF
     assert undone.detail["workflow_removed"] == workflow_id
+    assert undone.detail["document_removed"]
     # Placed again elsewhere, the return is filed and started there, once.
     assign(session, office, row.id, "1002", actor=STAFF)
     file_in_dossier(session, row.id)
