@@ -119,6 +119,11 @@ PERIOD_KIND = {
 
 SOURCE = {"planner": "planner", "inbox": "inbox", "staff": "medewerker"}
 
+EFFECT = {
+    "start_workflow": "werkstroom starten",
+    "file_in_dossier": "archiveren in het dossier",
+}
+
 PRODUCT = {spec.code: spec.name for spec in CATALOGUE}
 
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
@@ -224,6 +229,7 @@ def install(env: Environment) -> None:
             "period_kind": _word(PERIOD_KIND),
             "source": _word(SOURCE),
             "product": _word(PRODUCT),
+            "effect": _word(EFFECT),
             "when": when,
             "day": day,
             "kenmerk": grouped,

@@ -1,7 +1,8 @@
 """``GET /metrics``: Prometheus metrics read from the source of truth at scrape time.
 
 Counts come from the database (so every process's work is counted, whichever process did it):
-returns by status and reason, and the end-to-end latency (received -> decided) of the last hour.
+returns by status and reason, effects parked after failing too often, and the end-to-end
+latency (received -> decided) of the last hour.
 Queue depth is read from Redis. Celery's per-task runtimes are on Flower's own ``/metrics``.
 
 The metrics name every office and its volumes, so they are not public: the scraper sends
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, func, select
 
 from api.guards import bearer_token
 from config import get_settings
-from models import InboxReturn, Office, session_scope
+from models import InboxReturn, Office, OutboxMessage, session_scope
 
 __all__ = ["router"]
 
@@ -50,7 +51,22 @@ class InboxCollector(Collector):
             )
             for code, state, reason, count in rows:
                 returns.add_metric([code, state.value, reason or ""], count)
+            # Effects parked after failing SBR_INBOX_MAX_ATTEMPTS times wait for staff: an
+            # alert on this gauge, not a log line, is how operations hear of them.
+            parked = GaugeMetricFamily(
+                "sbr_inbox_effects_parked",
+                "Effects parked after failing too often, by office and task.",
+                labels=["office", "task"],
+            )
+            for code, task, count in session.execute(
+                select(Office.code, OutboxMessage.task, func.count())
+                .join(Office, Office.id == OutboxMessage.office_id)
+                .where(OutboxMessage.failed_at.is_not(None))
+                .group_by(Office.code, OutboxMessage.task)
+            ):
+                parked.add_metric([code, task], count)
         yield returns
+        yield parked
         depth = GaugeMetricFamily(
             "sbr_inbox_queue_depth", "Messages waiting in each Celery queue.", labels=["queue"]
         )

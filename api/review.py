@@ -22,6 +22,7 @@ from crm.export import relation_document
 from crm.queries import get_relation, search_relations
 from crm.warnings import relation_warnings
 from inbox.dispatch import commit_and_dispatch
+from inbox.effect_runs import retry_parked
 from inbox.fixes import assign_adding_number
 from inbox.queries import get_return, list_returns, raw_message, return_detail
 from inbox.records import ReturnDetail, ReturnRecord
@@ -232,6 +233,17 @@ def undo_return(
     """Take back the last staff assignment or dismissal."""
     row = undo(session, office_of(session, staff), return_id, actor=staff_actor(staff.email))
     return after_decision(request, session, staff, row)
+
+
+@router.post("/returns/{return_id}/effects/retry")
+def retry_effects(
+    request: Request, session: SessionDep, staff: StaffDep, return_id: ID
+) -> ReturnRecord:
+    """Try the return's parked effects again (parked after SBR_INBOX_MAX_ATTEMPTS failed runs;
+    409 when none is parked)."""
+    retry_parked(session, office_of(session, staff), return_id)
+    [record] = records_after(request, session, staff, [return_id])
+    return record
 
 
 @router.post("/returns/{return_id}/rerun")

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from inbox.effects import EFFECT_FUNCTIONS
+from inbox.errors import ActionRefusedError
 from models import InboxReturn, Office, OutboxMessage, session_scope
 from models.base import fit
 from models.pending import after_commit_effects
@@ -120,7 +121,7 @@ def _count_failure(
 
 def retry_parked(session: Session, office: Office, return_id: int) -> int:
     """Staff try a return's parked effects again (after the cause was mended): they are
-    counted from zero and sent after commit. How many were parked."""
+    counted from zero and sent after commit. How many were parked; refused when none is."""
     rows = session.scalars(
         select(OutboxMessage)
         .join(InboxReturn, InboxReturn.id == OutboxMessage.return_id)
@@ -131,11 +132,15 @@ def retry_parked(session: Session, office: Office, return_id: int) -> int:
         )
         .with_for_update()
     ).all()
+    if not rows:
+        raise ActionRefusedError(
+            f"return {return_id} has no parked effect",
+            f"Aangifte {return_id} heeft niets om opnieuw te proberen.",
+        )
     for row in rows:
         row.failures = 0
         row.failed_at = None
         row.last_error = None
         row.sent_at = None
-    if rows:
-        after_commit_effects(session, return_id)
+    after_commit_effects(session, return_id)
     return len(rows)

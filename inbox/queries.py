@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from crm.queries import relation_matches
 from inbox.errors import ReturnNotFoundError
-from inbox.records import CandidateRecord, HistoryRecord, ReturnDetail, ReturnRecord
+from inbox.records import (
+    CandidateRecord,
+    EffectRecord,
+    HistoryRecord,
+    ReturnDetail,
+    ReturnRecord,
+)
 from matching.candidates import LABEL_COLUMNS, find_candidates, likely_owners, relation_label
 from matching.codes import RelationType
 from matching.decide import Candidate
@@ -24,6 +30,7 @@ from models import (
     FiscalNumber,
     InboxReturn,
     Office,
+    OutboxMessage,
     RawMessage,
     Relation,
     ReturnEvent,
@@ -38,6 +45,7 @@ __all__ = [
     "check_return_id",
     "count_by_status_and_reason",
     "count_returns",
+    "effect_records",
     "get_return",
     "history",
     "history_records",
@@ -354,7 +362,31 @@ def return_detail(session: Session, office: Office, return_id: int) -> ReturnDet
         workflow=next(iter(list_workflows(session, office, [record.workflow_id])), None)
         if record.workflow_id is not None
         else None,
+        effects=effect_records(session, return_id),
     )
+
+
+def effect_records(session: Session, return_id: int) -> list[EffectRecord]:
+    """The return's effects and how they went (the caller checked the return's office)."""
+    return [
+        EffectRecord(
+            task=message.task,
+            state="done"
+            if message.done_at is not None
+            else "failed"
+            if message.failed_at is not None
+            else "waiting",
+            failures=message.failures,
+            last_error=message.last_error,
+            done_at=None if message.done_at is None else message.done_at.isoformat(),
+            failed_at=None if message.failed_at is None else message.failed_at.isoformat(),
+        )
+        for message in session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.return_id == return_id)
+            .order_by(OutboxMessage.id)
+        )
+    ]
 
 
 def _candidate_record(

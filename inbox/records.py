@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from planner.records import WorkflowRecord
 
-__all__ = ["CandidateRecord", "HistoryRecord", "ReturnDetail", "ReturnRecord"]
+__all__ = ["CandidateRecord", "EffectRecord", "HistoryRecord", "ReturnDetail", "ReturnRecord"]
 
 
 class _Record(BaseModel):
@@ -84,6 +84,19 @@ class CandidateRecord(_Record):
     products: list[str] = []
 
 
+class EffectRecord(_Record):
+    """One effect of a placed return (``start_workflow``, ``file_in_dossier``) and how it went:
+    ``done``, ``waiting`` or ``failed`` (parked after SBR_INBOX_MAX_ATTEMPTS failed runs, with
+    the last error; staff can try it again)."""
+
+    task: str
+    state: str
+    failures: int
+    last_error: str | None
+    done_at: str | None
+    failed_at: str | None
+
+
 class ReturnDetail(ReturnRecord):
     """A return with its history, the relations holding its number and where its bytes are."""
 
@@ -93,3 +106,5 @@ class ReturnDetail(ReturnRecord):
     # Added: the workflow the return is in, with its filing and payment deadlines and the
     # betalingskenmerk (None while the return is not placed).
     workflow: WorkflowRecord | None = None
+    # Added (issue 22): the return's effects, a parked one with its error.
+    effects: list[EffectRecord] = []

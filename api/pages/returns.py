@@ -34,6 +34,7 @@ from crm.errors import NotFoundError
 from crm.export import relation_document
 from crm.queries import relations_by_numbers, search_relations
 from crm.warnings import relation_warnings
+from inbox.effect_runs import retry_parked
 from inbox.errors import ActionRefusedError
 from inbox.fixes import (
     add_number,
@@ -214,6 +215,21 @@ def undo_form(request: Request, staff: SignedInDep, return_id: ID, csrf: CsrfFie
         lambda s, o, actor: undo(s, o, return_id, actor=actor),
         f"/returns/{return_id}",
         "Ongedaan gemaakt.",
+    )
+
+
+@router.post("/returns/{return_id}/effecten/opnieuw")
+def retry_effects_form(
+    request: Request, staff: SignedInDep, return_id: ID, csrf: CsrfField
+) -> Response:
+    """Try a return's parked effects again (issue 22: parked after failing too often)."""
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, _actor: retry_parked(s, o, return_id),
+        f"/returns/{return_id}",
+        "Wordt opnieuw geprobeerd.",
     )
 
 

@@ -14,12 +14,15 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, select
 
+from api.metrics import InboxCollector
 from config import Settings
 from crm.importer import import_relations
 from crm.offices import get_office
 from inbox.effect_runs import retry_parked
+from inbox.errors import ActionRefusedError
 from inbox.intake import receive
 from inbox.outbox import claim_stale
+from inbox.queries import return_detail
 from inbox.runner import process_until_idle
 from models import (
     Document,
@@ -290,6 +293,21 @@ def test_a_poisoned_effect_is_parked_with_its_error_and_its_batch_completes(
         assert outbox[("start_workflow", ids[1])].done_at is not None
         # The sweeper never sends it again: staff decide.
         assert claim_stale(session, older_than=dt.timedelta(0)) == []
+        # Staff see it on the return, with its error; operations in the metrics.
+        office = get_office(session, "demo")
+        effects = {e.task: e for e in return_detail(session, office, ids[1]).effects}
+        assert (effects["file_in_dossier"].state, effects["file_in_dossier"].failures) == (
+            "failed",
+            3,
+        )
+        assert "a failure only this document meets" in (effects["file_in_dossier"].last_error or "")
+        assert effects["start_workflow"].state == "done"
+        with pytest.raises(ActionRefusedError):  # nothing of the others is parked
+            retry_parked(session, office, ids[0])
+    gauges = {family.name: family for family in InboxCollector(engine).collect()}
+    assert [(s.labels, s.value) for s in gauges["sbr_inbox_effects_parked"].samples] == [
+        ({"office": "demo", "task": "file_in_dossier"}, 1)
+    ]
 
     # Mended and tried again by staff: filed.
     with engine.begin() as connection:
