@@ -2,8 +2,10 @@
 
 Passwords are hashed with argon2id (argon2-cffi). Tokens are 256-bit random strings shown once
 and stored as sha256, so checking one is a single indexed lookup. A token may expire; revoked
-and expired tokens are refused. A member's page sessions carry ``session_generation``: signing
-out, a new password, ``end_sessions`` or removal raise it, which ends every session at once.
+and expired tokens are refused. A member's page sessions carry ``session_secret``, a random
+value of this member alone (an id can be reused): signing out, a new password or
+``end_sessions`` draw a new one (and raise ``session_generation``), which ends every session at
+once; removal takes the member, and so the secret, away.
 
 Each argon2 hash takes ~50 ms of CPU and 64 MiB: at most ``HASH_SLOTS`` run at a time in a
 process, so a flood of sign-ins queues (and is refused after ``HASH_WAIT_SECONDS``) instead of
@@ -13,6 +15,7 @@ taking the API's memory and every core (the audit saw 1.1 GB and a 7.7 s health 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -36,6 +39,7 @@ __all__ = [
     "list_tokens",
     "remove_staff",
     "revoke_token",
+    "session_matches",
     "set_password",
     "staff_for_token",
 ]
@@ -44,6 +48,8 @@ _HASHER = PasswordHasher()
 MIN_PASSWORD = 10
 HASH_SLOTS = 2
 HASH_WAIT_SECONDS = 10.0
+#: What a page session's secret starts with (never shown; the cookie carries it signed).
+SESSION_SECRET_PREFIX = "sbrs_"  # noqa: S105 - a prefix, not a secret
 _hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 _T = TypeVar("_T")
 
@@ -91,6 +97,7 @@ def add_staff(
         office_id=office.id,
         email=email,
         password_hash=_hashing(lambda: _HASHER.hash(password)),
+        session_secret=new_secret(SESSION_SECRET_PREFIX),
         member_code=member,
     )
     session.add(user)
@@ -130,10 +137,19 @@ def end_sessions(session: Session, email: str) -> StaffUser:
 
 
 def _next_generation(session: Session, user: StaffUser) -> StaffUser:
-    # Every session cookie carries the generation it was made in; a higher one ends them all.
+    # Every session cookie carries the secret it was made with; a new one ends them all.
     user.session_generation += 1
+    user.session_secret = new_secret(SESSION_SECRET_PREFIX)
     session.flush()
     return user
+
+
+def session_matches(user: StaffUser, secret: object) -> bool:
+    """Whether a page session carrying ``secret`` is one of ``user``'s live sessions (compared
+    in constant time: the answer says nothing about how much of a guess was right)."""
+    return isinstance(secret, str) and secrets.compare_digest(
+        secret.encode(), user.session_secret.encode()
+    )
 
 
 def remove_staff(session: Session, email: str) -> None:

@@ -28,7 +28,7 @@ class IntakeKey(Base):
     __table_args__ = (UniqueConstraint("key_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     # sha256 of the key: a key is long and random, so a fast hash is enough, and lookup by it
     # is one index probe (a slow password hash would make every delivery slow).
     key_hash: Mapped[str] = mapped_column(String(64))
@@ -46,13 +46,17 @@ class StaffUser(Base):
     __table_args__ = (UniqueConstraint("email"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     # argon2id (argon2-cffi): a slow, salted hash; never the password.
     password_hash: Mapped[str] = mapped_column(String(200))
-    # Signed into every page session; raising it (sign-out, new password, `staff sign-out`)
-    # ends all of the member's sessions at their next request.
+    # How often the member's sessions were ended (sign-out, new password, `staff sign-out`);
+    # each time also draws a new ``session_secret``, which is what a session must carry.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A random value every page session carries and must match (issue 22, item 5): an id is
+    # reused on SQLite and a generation starts at 0 for everyone, so neither alone tells this
+    # member from a removed one; ending the sessions draws a new secret.
+    session_secret: Mapped[str] = mapped_column(String(64))
     # The team member (``team_member.code``) this staff member is: the planbord's "mijn werk".
     member_code: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(
@@ -67,7 +71,9 @@ class ApiToken(Base):
     __table_args__ = (UniqueConstraint("token_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()

@@ -67,7 +67,7 @@ def login(
             throttle.succeeded(keys[0])
             request.session.clear()
             request.session["staff_id"] = user.id
-            request.session["generation"] = user.session_generation
+            request.session["secret"] = user.session_secret
     except HashingBusyError:
         return again("Het is nu te druk om aan te melden. Probeer het zo opnieuw.", 503)
     return redirect(back)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from api import dutch
 from api.errors import SignInRequiredError, StaleFormError
 from api.paths import local_path
+from crm.staff import session_matches
 from inbox.dispatch import unit_of_work
 from inbox.staff import staff_actor
 from matching.codes import LegalForm
@@ -105,15 +106,16 @@ class SignedIn:
 
 def signed_in(request: Request) -> SignedIn:
     """The one sign-in check of every page (a dependency): the session names a member whose
-    session generation it carries, or the request goes to the sign-in page."""
+    session secret it carries, or the request goes to the sign-in page."""
     staff_id = request.session.get("staff_id")
     if not isinstance(staff_id, int):
         raise SignInRequiredError
     with session_scope(engine_of(request)) as session:
         user = session.get(StaffUser, staff_id)
-        # A cookie from before a sign-out, a new password or `staff sign-out` carries an older
-        # generation: the session has ended even though the cookie is still validly signed.
-        if user is None or request.session.get("generation") != user.session_generation:
+        # A cookie from before a sign-out, a new password or `staff sign-out` carries an old
+        # secret: the session has ended even though the cookie is still validly signed. A
+        # removed member's id may be a newcomer's now (SQLite), whose secret is not theirs.
+        if user is None or not session_matches(user, request.session.get("secret")):
             raise SignInRequiredError
         return SignedIn(user.id, user.email, user.office_id, user.member_code)
 

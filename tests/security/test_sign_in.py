@@ -11,7 +11,8 @@ from argon2 import PasswordHasher
 
 import crm.staff as staff_module
 from api.throttle import SignInThrottle
-from crm.staff import check_password, end_sessions
+from crm.offices import get_office
+from crm.staff import add_staff, check_password, end_sessions, remove_staff
 from models import session_scope
 from tests.api_fixtures import World
 from tests.security.conftest import PASSWORD, sign_in
@@ -121,3 +122,27 @@ def test_ending_a_members_sessions_signs_every_browser_out(world: World) -> None
     with session_scope(world.engine) as session:
         end_sessions(session, "staff@a.example")
     assert world.client.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_a_removed_members_cookie_does_not_sign_in_the_next_member(world: World) -> None:
+    """Issue 22, item 5: SQLite reuses a removed row's id, and a new member's first session
+    generation is that of the removed one's first session: the old cookie must still fail."""
+    with session_scope(world.engine) as session:
+        gone = add_staff(session, get_office(session, "a"), "gone@a.example", PASSWORD)
+        gone_id = gone.id
+    assert sign_in(world.client, "gone@a.example", PASSWORD).status_code == 303
+    cookie = world.client.cookies.get("sbr_inbox_session")
+    assert cookie is not None
+    with session_scope(world.engine) as session:
+        remove_staff(session, "gone@a.example")
+    with session_scope(world.engine) as session:
+        newcomer = add_staff(session, get_office(session, "b"), "new@b.example", PASSWORD)
+        reused = newcomer.id == gone_id
+    if world.engine.dialect.name == "sqlite":
+        assert reused  # the condition of the attack: the id alone names the newcomer
+    world.client.cookies.clear()
+    world.client.cookies.set("sbr_inbox_session", cookie)
+    replayed = world.client.get("/", follow_redirects=False)
+    assert replayed.status_code == 303
+    assert replayed.headers["location"] == "/login"
+
