@@ -143,7 +143,7 @@ class RelationAddress(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     street: Mapped[str | None] = mapped_column(String(200))
@@ -225,9 +225,9 @@ class RelationProduct(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer, index=True)
-    product_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(Integer, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     period: Mapped[str | None] = mapped_column(String(16))
 

@@ -51,7 +51,7 @@ class DossierFolder(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer)
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("dossier_folder.id", ondelete="CASCADE"), index=True
@@ -70,7 +70,7 @@ class TimelineEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     kind: Mapped[str] = mapped_column(String(64))
@@ -90,8 +90,8 @@ class Document(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
-    relation_id: Mapped[int] = mapped_column(Integer)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+    relation_id: Mapped[int] = mapped_column(Integer, index=True)
     folder_id: Mapped[int] = mapped_column(ForeignKey("dossier_folder.id", ondelete="CASCADE"))
     return_id: Mapped[int | None] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(500))

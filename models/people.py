@@ -61,7 +61,7 @@ class RelationContact(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer)
     contact_id: Mapped[int] = mapped_column(Integer, index=True)
 
@@ -95,7 +95,7 @@ class RelationRole(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(64))
     team_member_id: Mapped[int] = mapped_column(Integer, index=True)

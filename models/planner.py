@@ -40,9 +40,9 @@ class Workflow(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(Integer, index=True)
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     source: Mapped[WorkflowSource] = mapped_column(string_enum(WorkflowSource, "workflow_source"))
@@ -74,9 +74,9 @@ class PlannerRule(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     relation_id: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(Integer, index=True)
     period: Mapped[str] = mapped_column(String(16))
     first_period_start: Mapped[dt.date] = mapped_column(Date)
     create_days_before_start: Mapped[int] = mapped_column(Integer, default=0)
