@@ -40,6 +40,7 @@ from planner.queries import list_workflows
 from sbr_parser import IdentifierType, ReturnKind
 
 __all__ = [
+    "AFFECTED_SHOWN",
     "MAX_RETURN_ID",
     "ReturnFilter",
     "check_return_id",
@@ -56,6 +57,7 @@ __all__ = [
     "return_detail",
     "return_record",
     "waiting_by_reason",
+    "waiting_with_number",
 ]
 
 
@@ -364,6 +366,29 @@ def return_detail(session: Session, office: Office, return_id: int) -> ReturnDet
         else None,
         effects=effect_records(session, return_id),
     )
+
+
+def waiting_with_number(
+    session: Session, office: Office, identifier_type: IdentifierType, normalised: str
+) -> list[ReturnRecord]:
+    """The office's returns still waiting (to be decided, or for a place) that carry this
+    number: what taking the number off a relation affects (they are decided again)."""
+    rows = session.scalars(
+        select(InboxReturn)
+        .where(
+            InboxReturn.office_id == office.id,
+            InboxReturn.identifier_type == identifier_type,
+            InboxReturn.identifier_normalised == normalised,
+            InboxReturn.status.in_((ReturnStatus.RECEIVED, ReturnStatus.UNMATCHED)),
+        )
+        .order_by(InboxReturn.id)
+        .limit(AFFECTED_SHOWN)
+    )
+    return [return_record(row, office.code, None) for row in rows]
+
+
+#: Waiting returns a confirmation names at most (the page says when there may be more).
+AFFECTED_SHOWN = 50
 
 
 def effect_records(session: Session, return_id: int) -> list[EffectRecord]:

@@ -16,14 +16,23 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crm.importer import import_relations
 from crm.offices import get_office
 from crm.queries import get_relation
 from inbox.intake import receive
 from inbox.runner import process_until_idle
-from models import Relation, session_scope
+from models import (
+    Document,
+    DossierFolder,
+    InboxReturn,
+    Relation,
+    ReturnStatus,
+    TimelineEvent,
+    Workflow,
+    session_scope,
+)
 from planner.periods import Period
 from planner.rules import create_workflow
 from sbr_parser import message_builder as build
@@ -80,6 +89,34 @@ SCENARIOS: dict[str, tuple[list[dict[str, Any]], str]] = {
     ),
     # Assigned to the wrong relation and undone.
     "undo": ([], "100000952B01"),
+    # Issue 22: a sole trader's return (the OB number is 3009-1's BSN + B01) placed on Acht
+    # B.V. with "Nummer toevoegen aan deze relatie en plaatsen", then undone.
+    "undo_adding_number": (
+        [
+            organisation_row(
+                number="3008",
+                name="Acht B.V.",
+                fiscal_numbers=[_ob("100018026B01", sbr_start_date="2025-12-31")],
+            ),
+            {
+                "number": "3009-1",
+                "type": "person",
+                "last_name": "Negen",
+                "initials": "N.",
+                "fiscal_numbers": [{"type": "BSN_RSIN", "value": "100018002", "sbr_enabled": True}],
+            },
+        ],
+        "100018002B01",
+    ),
+    # A number taken off a relation, after the page named the return that waits with it.
+    "remove_number": (
+        [
+            organisation_row(
+                number="3010", name="Tien B.V.", fiscal_numbers=[_ob("100018051B01")], products=[]
+            )
+        ],
+        "100018051B01",
+    ),
 }
 
 
@@ -150,7 +187,10 @@ def _seed(world: World) -> dict[str, int]:
         office = get_office(session, "a")
         for name, (_, number) in SCENARIOS.items():
             period = Q3 if name == "undo" else Q1
-            ids[name] = receive(session, office, build.ob_return(number, *period), "r.xbrl").id
+            data = build.ob_return(number, *period, amount_due=555)
+            ids[name] = receive(session, office, data, "r.xbrl").id
+        # Acht B.V.'s own Q1 return: its workflow has an amount and a betalingskenmerk.
+        receive(session, office, build.ob_return("100018026B01", *Q1, amount_due=1000), "8.xbrl")
     process_until_idle(world.engine, max_bytes=10_000_000)
     return ids
 
@@ -285,8 +325,100 @@ def test_undo_after_a_wrong_assignment_leaves_nothing_behind(
     with session_scope(workspace.world.engine) as session:
         relation = get_relation(session, get_office(session, "a"), "1001")
         assert refers_to(session, relation.id, return_id) == []
+    # The return's history says who undid it; the relation's timeline is as it was (issue 22).
+    expect(page.locator("#history")).to_contain_text("staff@a.example")
+    expect(page.locator("#history")).to_contain_text("ongedaan gemaakt")
     page.goto(f"{workspace.base}/relaties/1001")
-    expect(page.locator("#timeline")).to_contain_text("ongedaan gemaakt door staff@a.example")
+    expect(page.locator("#timeline")).not_to_contain_text(f"aangifte #{return_id}")
+
+
+def _relation_state(workspace: Workspace, number: str) -> dict[str, Any]:
+    """Everything of a relation a placement and its undo may touch, read from the database."""
+    with session_scope(workspace.world.engine) as session:
+        relation = get_relation(session, get_office(session, "a"), number)
+        return {
+            "numbers": sorted(
+                (n.type.value, n.normalised, n.sbr_enabled, n.sbr_start_date, n.sbr_ideal)
+                for n in relation.fiscal_numbers
+            ),
+            "workflows": sorted(
+                (w.id, w.status, w.amount_due, w.payment_reference, w.ideal_payment)
+                for w in session.scalars(
+                    select(Workflow).where(Workflow.relation_id == relation.id)
+                )
+            ),
+            "documents": sorted(
+                (d.id, d.name, d.folder_id)
+                for d in session.scalars(
+                    select(Document).where(Document.relation_id == relation.id)
+                )
+            ),
+            "folders": sorted(
+                (f.id, f.parent_id, f.name)
+                for f in session.scalars(
+                    select(DossierFolder).where(DossierFolder.relation_id == relation.id)
+                )
+            ),
+            "timeline": sorted(
+                (t.id, t.text)
+                for t in session.scalars(
+                    select(TimelineEvent).where(TimelineEvent.relation_id == relation.id)
+                )
+            ),
+        }
+
+
+def test_undo_of_a_number_added_and_placed_leaves_the_relation_exactly_as_before(
+    page: Page, workspace: Workspace
+) -> None:
+    return_id = _open(page, workspace, "undo_adding_number")
+    expect(page.locator("#explanation")).to_contain_text("begint met het BSN van 3009-1")
+    before = _relation_state(workspace, "3008")
+    [(_, _, amount, kenmerk, _)] = before["workflows"]
+    assert amount == 1000
+    assert kenmerk is not None
+    page.fill("input[name=zoek]", "3008")
+    page.get_by_role("button", name="Zoeken").click()
+    page.locator("#search-results").get_by_role("link", name="Kiezen").first.click()
+    page.get_by_role("button", name="Nummer toevoegen aan deze relatie en plaatsen").click()
+    _placed(page, workspace, "undo_adding_number", "3008")
+    placed = _relation_state(workspace, "3008")
+    assert ("OB", "100018002B01", True, dt.date(2025, 12, 31), False) in placed["numbers"]
+    assert placed["workflows"][0][2] == 555  # the wrong return's amount went to the workflow
+    assert len(placed["documents"]) == len(before["documents"]) + 1
+
+    page.get_by_role("button", name="Laatste beslissing ongedaan maken").click()
+    expect(page.locator("#status")).to_have_text("niet geplaatst")
+    # Numbers, the workflow's amount, kenmerk and iDEAL, dossier and timeline: as before.
+    assert _relation_state(workspace, "3008") == before
+    # The return names its likely owner again, and a colleague's "SBR inschakelen" cannot
+    # place it on Acht B.V.: the number is not there.
+    expect(page.locator("#explanation")).to_contain_text("begint met het BSN van 3009-1")
+    expect(page.locator("#candidate-3009-1")).to_be_visible()
+    page.screenshot(path=str(workspace.shots / "undone-adding-number.png"), full_page=True)
+    assert return_id
+
+
+def test_a_number_is_removed_after_a_confirmation_naming_the_waiting_returns(
+    page: Page, workspace: Workspace
+) -> None:
+    waiting = workspace.ids["remove_number"]  # waits at 3010 for a product
+    page.goto(f"{workspace.base}/relaties/3010")
+    page.locator("#fiscal-numbers").get_by_role("link", name="Verwijderen").click()
+    expect(page.locator("h1")).to_contain_text("100018051B01 verwijderen bij 3010")
+    expect(page.locator("#affected")).to_contain_text(f"#{waiting}")
+    expect(page.locator("#affected")).to_contain_text("Product ontbreekt")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(workspace.shots / f"remove-number-{width}.png"), full_page=True)
+    page.get_by_role("button", name="Ja, 100018051B01 verwijderen").click()
+    expect(page.locator("#message")).to_contain_text("100018051B01 verwijderd")
+    expect(page.locator("#fiscal-numbers")).not_to_contain_text("100018051B01")
+    with session_scope(workspace.world.engine) as session:
+        row = session.get(InboxReturn, waiting)
+        assert row is not None
+        # Decided again: nobody holds its number now.
+        assert (row.status, row.reason) == (ReturnStatus.UNMATCHED, "no_relation")
 
 
 def test_search_finds_a_return_by_number_and_by_relation_name(
