@@ -42,10 +42,11 @@ def login(
     csrf: CsrfField,
     next: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "/",
 ) -> Response:
-    """Check the password and start a session (throttled per account and address)."""
+    """Check the password and start a session (throttled per account, each client waiting its
+    own turn: api.throttle)."""
     check_csrf(request, csrf)
     back = local_path(next)
-    keys = (f"account:{email.strip().lower()}", f"address:{_client(request)}")
+    client = _client(request)
     throttle: SignInThrottle = request.app.state.sign_in_throttle
 
     def again(message: str, code: int) -> Response:
@@ -53,7 +54,7 @@ def login(
         context = {"message": message, "next": back, "entered": email}
         return page(request, "login.html", context, code=code)
 
-    wait = throttle.wait_seconds(*keys)
+    wait = throttle.wait_seconds(email, client)
     if wait > 0:
         return again(
             f"Te veel mislukte pogingen. Probeer het over {math.ceil(wait)} seconden opnieuw.", 429
@@ -62,9 +63,9 @@ def login(
         with session_scope(engine_of(request)) as session:
             user = check_password(session, email, password)
             if user is None:
-                throttle.failed(*keys)
+                throttle.failed(email, client)
                 return again("Dit e-mailadres en wachtwoord horen niet bij elkaar.", 401)
-            throttle.succeeded(keys[0])
+            throttle.succeeded(email, client)
             request.session.clear()
             request.session["staff_id"] = user.id
             request.session["secret"] = user.session_secret

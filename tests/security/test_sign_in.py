@@ -8,6 +8,7 @@ import time
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
 
 import crm.staff as staff_module
 from api.throttle import SignInThrottle
@@ -43,22 +44,24 @@ def test_guessing_a_password_is_slowed_and_the_right_one_waits_too(world: World)
     assert sign_in(world.client, "staff@a.example", PASSWORD).status_code == 303
 
 
-def test_one_address_trying_many_accounts_is_slowed() -> None:
+def test_an_address_is_slowed_per_account_it_guesses() -> None:
+    # Keyed per (address, e-mail) since issue 22, item 7: an office behind one NAT address
+    # shares that address, and one member's failures must not throttle the others.
     clock = Clock()
     throttle = SignInThrottle(clock=clock)
-    for n in range(20):
-        keys = (f"account:user{n}@x.example", "address:203.0.113.9")
-        assert throttle.wait_seconds(*keys) == 0
-        throttle.failed(*keys)
-    assert throttle.wait_seconds("account:fresh@x.example", "address:203.0.113.9") > 0
-    assert throttle.wait_seconds("account:fresh@x.example", "address:198.51.100.1") == 0
+    for _ in range(5):
+        assert throttle.wait_seconds("user@x.example", "203.0.113.9") == 0
+        throttle.failed("user@x.example", "203.0.113.9")
+    assert throttle.wait_seconds("user@x.example", "203.0.113.9") > 0
+    assert throttle.wait_seconds("fresh@x.example", "203.0.113.9") == 0
 
 
 def test_the_throttle_forgets_the_oldest_keys_past_its_bound() -> None:
     throttle = SignInThrottle(max_keys=100)
     for n in range(1000):
-        throttle.failed(f"address:10.0.{n // 250}.{n % 250}")
+        throttle.failed(f"user{n}@x.example", f"10.0.{n // 250}.{n % 250}")
     assert len(throttle._failures) == 100
+    assert len(throttle._turns) == 100
 
 
 def test_no_more_than_the_pool_hashes_at_once(
@@ -146,3 +149,62 @@ def test_a_removed_members_cookie_does_not_sign_in_the_next_member(world: World)
     assert replayed.status_code == 303
     assert replayed.headers["location"] == "/login"
 
+
+def _client_at(world: World, address: str) -> TestClient:
+    """A browser of its own at ``address``, on the world's API."""
+    return TestClient(world.client.app, client=(address, 50000))
+
+
+def test_an_attacker_cannot_keep_a_member_out(world: World) -> None:
+    """Issue 22, item 7: someone guessing each time the wait ends kept the member out for good;
+    now the member, once told to wait, is let in with the right password after that wait."""
+    clock = Clock()
+    world.client.app.state.sign_in_throttle = SignInThrottle(clock=clock)  # type: ignore[attr-defined]
+    attacker = _client_at(world, "203.0.113.66")
+    member = _client_at(world, "198.51.100.7")
+    for n in range(5):
+        assert sign_in(attacker, "staff@a.example", f"guess {n}").status_code == 401
+    refused = sign_in(member, "staff@a.example", PASSWORD)
+    assert refused.status_code == 429
+    told = int(refused.text.split("Probeer het over ", 1)[1].split(" seconden", 1)[0])
+    for _ in range(12):  # the attacker keeps trying the moment each of their waits ends
+        clock.now += 0.25
+        while (answer := sign_in(attacker, "staff@a.example", "guess")).status_code == 429:
+            clock.now += 0.25
+        assert answer.status_code == 401
+        if clock.now >= 1000 + told:
+            break
+    assert clock.now >= 1000 + told
+    # Guessing stayed slow: the attacker's own next try waits again ...
+    assert sign_in(attacker, "staff@a.example", "guess").status_code == 429
+    # ... and the member, told to wait, is let in once that wait is over.
+    assert sign_in(member, "staff@a.example", PASSWORD).status_code == 303
+
+
+def test_one_members_failures_do_not_shut_out_the_office_behind_one_address(
+    world: World,
+) -> None:
+    """Issue 22, item 7: the address throttle counted every member's typing errors together,
+    so one member (or someone in the same office network) locked the whole office out."""
+    clock = Clock()
+    world.client.app.state.sign_in_throttle = SignInThrottle(clock=clock)  # type: ignore[attr-defined]
+    office = _client_at(world, "192.0.2.10")
+    for n in range(30):
+        clock.now += 3600  # each failure alone, so the account never throttles
+        assert sign_in(office, "nobody@a.example", f"guess {n}").status_code == 401
+    for n in range(25):
+        assert sign_in(office, f"other{n}@a.example", "guess").status_code == 401
+    assert sign_in(office, "staff@a.example", PASSWORD).status_code == 303
+
+
+def test_an_ipv6_client_is_one_network_of_64_addresses() -> None:
+    clock = Clock()
+    throttle = SignInThrottle(clock=clock)
+    for n in range(6):
+        throttle.failed("x@a.example", f"2001:db8:1:2::{n + 1:x}")
+    assert throttle.wait_seconds("x@a.example", "2001:db8:1:2::99") > 0
+    clock.now += 2  # six failures: that network's wait (2 s) is over
+    assert throttle.wait_seconds("x@a.example", "2001:db8:1:2:ffff::1") == 0
+    # A new address of the same /64 does not start a turn of its own.
+    throttle.failed("x@a.example", "2001:db8:1:2:abcd::7")
+    assert throttle.wait_seconds("x@a.example", "2001:db8:1:2::1") > 0
