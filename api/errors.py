@@ -1,7 +1,7 @@
 """The service functions' errors, answered once per app instead of in every handler.
 
 For the API (paths under ``/api/``): not found -> 404, a refused action -> 409, invalid data ->
-422, each as ``{"detail": ...}``. For the page: not signed in -> the sign-in page; not found ->
+422, each as ``{"detail": ...}`` (a refusal with Dutch words for the page adds ``"dutch"``). For the page: not signed in -> the sign-in page; not found ->
 404; a refused action -> back to the page the form was on, with the reason shown there.
 """
 
@@ -90,10 +90,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PlannerError)
     @app.exception_handler(CrmError)
     async def refused(request: Request, exc: Exception) -> Response:
+        dutch = getattr(exc, "dutch", None)
         if not _is_api(request):
-            dutch = getattr(exc, "dutch", None)
             return _back(request, dutch or f"Niet gelukt: {exc}")
-        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
+        # The staff page's words too, where the error has them ("is al aangemaakt").
+        body = {"detail": str(exc)} if dutch is None else {"detail": str(exc), "dutch": dutch}
+        return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
 
 
 def _is_api(request: Request) -> bool:

@@ -33,8 +33,10 @@ def create_relation_from_contact(
     """Create the contact's person relation; returns it and the warnings staff must read.
 
     Idempotent: when the contact already has a person relation, that one is returned and the
-    warning says nothing was made (a second click must not make ``1002-2``)."""
-    contact = get_contact(session, office, contact_number)
+    warning says nothing was made (a second click must not make ``1002-2``). The contact is
+    locked first, so a second click at the same moment waits for the first and then finds its
+    relation, instead of making the same number (refused by the database) or the next one."""
+    contact = get_contact(session, office, contact_number, for_update=True)
     existing = session.scalar(
         select(Relation)
         .join(RelationContact, RelationContact.relation_id == Relation.id)

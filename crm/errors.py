@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CrmError", "InvalidRowsError", "NotFoundError", "RowError"]
+__all__ = ["AlreadyExistsError", "CrmError", "InvalidRowsError", "NotFoundError", "RowError"]
 
 
 class CrmError(Exception):
@@ -13,6 +13,15 @@ class CrmError(Exception):
 
 class NotFoundError(CrmError):
     """An office, relation or contact that does not exist (in this office)."""
+
+
+class AlreadyExistsError(CrmError):
+    """What was to be made was made meanwhile by another request (a double-submitted form,
+    two members at once); ``dutch`` says so for the staff page."""
+
+    def __init__(self, message: str, dutch: str) -> None:
+        super().__init__(message)
+        self.dutch = dutch
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,11 +191,17 @@ def shared_fiscal_numbers(session: Session, office: Office) -> dict[tuple[str, s
     return result
 
 
-def get_contact(session: Session, office: Office, number: str) -> Contact:
-    """The office's contact ``number``, or :class:`NotFoundError`."""
-    contact = session.scalar(
-        select(Contact).where(Contact.office_id == office.id, Contact.number == number)
-    )
+def get_contact(
+    session: Session, office: Office, number: str, *, for_update: bool = False
+) -> Contact:
+    """The office's contact ``number``, or :class:`NotFoundError`; ``for_update``: locked
+    until the transaction ends (``FOR NO KEY UPDATE``, as :func:`_locked`)."""
+    statement = select(Contact).where(Contact.office_id == office.id, Contact.number == number)
+    if for_update:
+        statement = statement.with_for_update(key_share=True).execution_options(
+            populate_existing=True
+        )
+    contact = session.scalar(statement)
     if contact is None:
         raise NotFoundError(f"office {office.code!r} has no contact {number!r}")
     return contact

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.changes import NO_FACTS, ChangeRow, MatchingFacts, diff_facts, matching_facts
 from crm.dossier import create_default_dossiers
-from crm.errors import RowError
+from crm.errors import AlreadyExistsError, RowError
 from crm.queries import relations_by_numbers
 from crm.schema import (
     ADDRESS_FIELDS,
@@ -277,13 +278,11 @@ class RelationWriter:
         office_id = self.office.id
         # Core inserts, then the ids by number: one round trip per table on both backends.
         # (SQLite cannot batch an ordered RETURNING on this table; see models.base.table_of.)
-        _insert(
-            self.session,
-            Relation,
+        self._insert_relations(
             [
                 {"office_id": office_id, "number": doc.number, **_relation_values(doc, refs)}
                 for doc in docs
-            ],
+            ]
         )
         by_number = dict(
             self.session.execute(
@@ -342,6 +341,30 @@ class RelationWriter:
             )
             for relation_id, doc in zip(ids, docs, strict=True)
         ]
+
+    def _insert_relations(self, rows: list[dict[str, Any]]) -> None:
+        """Insert new relations; :class:`AlreadyExistsError` when another transaction made one
+        of these numbers since this one looked (its insert waited for that one's commit).
+
+        In a savepoint, so the refusal leaves the transaction usable on PostgreSQL too; the
+        numbers are then looked up again (a statement sees what committed meanwhile), so any
+        other integrity error is raised as it is.
+        """
+        try:
+            with self.session.begin_nested():
+                _insert(self.session, Relation, rows)
+        except IntegrityError:
+            numbers = [row["number"] for row in rows]
+            taken = relations_by_numbers(self.session, self.office, numbers)
+            if not taken:
+                raise
+            listed = ", ".join(sorted(taken)[:5]) + (", ..." if len(taken) > 5 else "")
+            raise AlreadyExistsError(
+                f"relation {listed} exists already: made by another request meanwhile",
+                f"Relatie {listed} is al aangemaakt."
+                if len(taken) == 1
+                else f"Relaties {listed} zijn al aangemaakt.",
+            ) from None
 
     def _record(self, written: list[_Written], result: WriteResult) -> None:
         events: list[dict[str, Any]] = []

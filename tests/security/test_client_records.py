@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,11 +29,21 @@ from crm.importer import import_relations
 from crm.offices import get_office
 from crm.queries import get_relation
 from inbox.dispatch import unit_of_work
-from models import FiscalNumber, Relation, make_engine, session_scope
+from models import (
+    FiscalNumber,
+    Office,
+    Product,
+    Relation,
+    RelationProduct,
+    make_engine,
+    session_scope,
+)
 from models.base import table_of
 from models.migrate import upgrade
 from sbr_parser import IdentifierType
+from tests.api_fixtures import World, build_world
 from tests.database import ADMIN_URL
+from tests.security.conftest import PASSWORD, csrf_of, sign_in
 from tests.support.factories import jansen_holding
 from tests.support.scratch import scratch_postgres_database
 
@@ -55,10 +67,10 @@ def postgres(postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def wait_for_waiters(engine: Engine, count: int) -> None:
-    """Until ``count`` other connections of this database wait for a lock (a condition on the
+def wait_for_waiters(engine: Engine, threads: list[threading.Thread]) -> None:
+    """Until each of ``threads`` waits for a lock in this database (a condition on the
     database, polled; the deadline only turns a hang into a failure)."""
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 60
     with engine.connect() as connection:
         while True:
             waiting = connection.scalar(
@@ -68,10 +80,10 @@ def wait_for_waiters(engine: Engine, count: int) -> None:
                 )
             )
             connection.rollback()
-            if waiting == count:
+            if waiting == len(threads):
                 return
-            if time.monotonic() > deadline:
-                pytest.fail(f"{waiting} connections wait for a lock, not {count}")
+            if not all(thread.is_alive() for thread in threads) or time.monotonic() > deadline:
+                pytest.fail(f"{waiting} connections wait for a lock, not {len(threads)}")
             time.sleep(0.01)
 
 
@@ -96,7 +108,7 @@ def race(
         for thread in threads:
             thread.start()
         start.wait()
-        wait_for_waiters(engine, len(actions))
+        wait_for_waiters(engine, threads)
         blocker.rollback()
     for thread in threads:
         thread.join()
@@ -236,3 +248,124 @@ def test_a_relation_with_doubles_can_be_edited_and_exported_again(before_0013: s
         assert fiscal_rows(engine) == [("OB", "001000044B37")]
     finally:
         engine.dispose()
+
+
+# -- item 10: double-submitted creations answer 409 in Dutch, never 500 ----------------------
+
+
+@pytest.fixture
+def world(postgres_url: str) -> Iterator[World]:
+    """The API and the page on PostgreSQL (tests.api_fixtures' two offices and returns)."""
+    yield from build_world(postgres_url)
+
+
+def hold_new_row(model: type[Any], **values: Any) -> Callable[[Session], None]:
+    """Insert a row with the key both requests will insert, uncommitted: each waits for it
+    after it read that the key was free."""
+
+    def hold(session: Session) -> None:
+        office_id = session.scalar(select(Office.id).where(Office.code == "a"))
+        session.execute(table_of(model).insert(), [{"office_id": office_id, **values}])
+
+    return hold
+
+
+def relation_numbers(engine: Engine) -> list[str]:
+    with session_scope(engine) as session:
+        office = get_office(session, "a")
+        return list(
+            session.scalars(
+                select(Relation.number)
+                .where(Relation.office_id == office.id)
+                .order_by(Relation.number)
+            )
+        )
+
+
+def post(world: World, path: str, body: dict[str, Any]) -> Callable[[], Response]:
+    return lambda: world.client.post(f"/api/offices/a{path}", json=body, headers=world.auth())
+
+
+NEW_RELATION = {"number": "2001", "name": "X", "legal_form": "bv"}
+
+
+def test_two_staff_creating_one_relation_number_at_once_get_409_in_dutch(world: World) -> None:
+    # Two waiting returns, two members, one new relation number "2001".
+    results = race(
+        world.engine,
+        hold_new_row(Relation, number="2001", type="organisation", name="Y", legal_form="bv"),
+        [
+            post(world, f"/returns/{return_id}/fixes/relation", NEW_RELATION)
+            for return_id in (world.sbr_off, world.unknown)
+        ],
+    )
+
+    assert sorted(r.status_code for r in results) == [200, 409], results
+    [refused] = [r for r in results if r.status_code == 409]
+    assert refused.json()["dutch"] == "Relatie 2001 is al aangemaakt."
+    assert "2001" in refused.json()["detail"]
+    assert relation_numbers(world.engine).count("2001") == 1
+
+
+def test_a_double_submitted_relation_on_the_page_says_it_is_made_already(world: World) -> None:
+    browsers = [TestClient(world.client.app) for _ in range(2)]
+    for browser in browsers:
+        assert sign_in(browser, "staff@a.example", PASSWORD).status_code == 303
+
+    def submit(browser: TestClient, return_id: int) -> Callable[[], Response]:
+        path = f"/returns/{return_id}"
+        form = {**NEW_RELATION, "csrf": csrf_of(browser, path)}
+        return lambda: browser.post(
+            f"{path}/fix/relation", data=form, headers={"referer": path}, follow_redirects=False
+        )
+
+    results = race(
+        world.engine,
+        hold_new_row(Relation, number="2001", type="organisation", name="Y", legal_form="bv"),
+        [submit(browsers[0], world.sbr_off), submit(browsers[1], world.unknown)],
+    )
+
+    assert [r.status_code for r in results] == [303, 303], results
+    shown = [
+        browser.get(r.headers["location"]).text
+        for browser, r in zip(browsers, results, strict=True)
+    ]
+    assert sum("Relatie 2001 is al aangemaakt." in page for page in shown) == 1
+    assert sum("Relatie 2001 aangemaakt." in page for page in shown) == 1
+    assert relation_numbers(world.engine).count("2001") == 1
+
+
+def test_a_double_submitted_person_from_contact_is_made_once(world: World) -> None:
+    # Contact 1002 of organisation 1002: its person relation is 1002-1.
+    body = {"contact_number": "1002", "organisation_number": "1002"}
+    results = race(
+        world.engine,
+        hold_new_row(Relation, number="1002-1", type="person", last_name="X"),
+        [post(world, "/relations/from-contact", body) for _ in range(2)],
+    )
+
+    assert [r.status_code for r in results] == [200, 200], results
+    # The second waited for the first and answers as a second click does: nothing made.
+    assert sorted(r.json()["created"] for r in results) == [False, True]
+    assert {r.json()["number"] for r in results} == {"1002-1"}
+    assert [n for n in relation_numbers(world.engine) if n.startswith("1002")] == [
+        "1002",
+        "1002-1",
+    ]
+
+
+def test_a_double_submitted_product_is_added_once(world: World) -> None:
+    with session_scope(world.engine) as session:
+        office = get_office(session, "a")
+        relation_id = get_relation(session, office, "1001").id
+        product_id = session.scalar(
+            select(Product.id).where(Product.office_id == office.id, Product.code == "opgaaf_icp")
+        )
+    results = race(
+        world.engine,
+        hold_new_row(RelationProduct, relation_id=relation_id, product_id=product_id),
+        [post(world, "/relations/1001/products", {"code": "opgaaf_icp"}) for _ in range(2)],
+    )
+
+    assert [r.status_code for r in results] == [200, 200], results
+    assert [r.json()["products"] for r in results] == [["aangifte_ob", "opgaaf_icp"]] * 2
