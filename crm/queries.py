@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from crm.errors import NotFoundError
 from models import (
@@ -104,14 +104,29 @@ def relation_matches(pattern: str) -> ColumnElement[bool]:
     A condition, not a query (so not in ``__all__``, whose functions the tenancy test calls):
     the relation search here and the return search in ``inbox.queries`` both use it.
     """
-    like = f"%{pattern.strip()}%"
+    typed = pattern.strip()
     return or_(
-        Relation.number.ilike(like),
-        Relation.name.ilike(like),
-        Relation.display_name.ilike(like),
-        Relation.last_name.ilike(like),
-        Relation.kvk_number.ilike(like),
+        *(
+            contains_text(column, typed)
+            for column in (
+                Relation.number,
+                Relation.name,
+                Relation.display_name,
+                Relation.last_name,
+                Relation.kvk_number,
+            )
+        )
     )
+
+
+def contains_text(column: QueryableAttribute[Any], typed: str) -> ColumnElement[bool]:
+    """``column`` contains ``typed`` (case-insensitive) exactly as typed: ``%`` and ``_`` are
+    characters to find, not LIKE's wildcards (a search for "%" must not list everything).
+
+    The one text search of the staff's search boxes (here and ``inbox.queries``); like
+    :func:`relation_matches` a condition, not a query.
+    """
+    return column.icontains(typed, autoescape=True)
 
 
 def search_relations(

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from crm.queries import relation_matches
+from crm.queries import contains_text, relation_matches
 from inbox.errors import ReturnNotFoundError
 from inbox.records import (
     CandidateRecord,
@@ -145,16 +145,15 @@ class ReturnFilter:
 
 
 def _search(office: Office, query: str) -> ColumnElement[bool]:
-    pattern = f"%{query}%"
     holders = (
         select(FiscalNumber.normalised)
         .join(Relation, Relation.id == FiscalNumber.relation_id)
         .where(FiscalNumber.office_id == office.id, relation_matches(query))
     )
     found = [
-        InboxReturn.identifier.ilike(pattern),
-        InboxReturn.identifier_normalised.ilike(pattern),
-        InboxReturn.file_name.ilike(pattern),
+        contains_text(InboxReturn.identifier, query),
+        contains_text(InboxReturn.identifier_normalised, query),
+        contains_text(InboxReturn.file_name, query),
         relation_matches(query),
         InboxReturn.identifier_normalised.in_(holders),
     ]

@@ -27,7 +27,7 @@ from crm.edits import put_fiscal_number, update_relation
 from crm.export import relation_document
 from crm.importer import import_relations
 from crm.offices import get_office
-from crm.queries import get_relation
+from crm.queries import get_relation, search_relations
 from inbox.dispatch import unit_of_work
 from models import (
     FiscalNumber,
@@ -369,3 +369,34 @@ def test_a_double_submitted_product_is_added_once(world: World) -> None:
 
     assert [r.status_code for r in results] == [200, 200], results
     assert [r.json()["products"] for r in results] == [["aangifte_ob", "opgaaf_icp"]] * 2
+
+
+# -- item 12: search takes % and _ as the characters typed ------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "%%", "1_0"])
+def test_a_search_for_wildcard_characters_finds_only_those_characters(
+    read_only_world: World, typed: str
+) -> None:
+    for path in ("/returns", "/relations"):
+        answer = read_only_world.client.get(
+            f"/api/offices/a{path}", params={"q": typed}, headers=read_only_world.auth()
+        )
+        assert answer.status_code == 200
+        found = [item.get("id", item.get("number")) for item in answer.json()]
+        assert found == [], f"{path}?q={typed} found {found}"
+
+
+def test_a_search_finds_a_name_with_a_percent_sign_as_typed(session: Session) -> None:
+    rows = [
+        {**jansen_holding(), "number": number, "name": name, "fiscal_numbers": []}
+        for number, name in (("1", "100% Zeker B.V."), ("2", "1000 Zeker B.V."), ("3", "A_B"))
+    ]
+    import_relations(session, {"office": "a", "relations": rows})
+    office = get_office(session, "a")
+    assert [r.name for r in search_relations(session, office, "100%")] == ["100% Zeker B.V."]
+    assert [r.name for r in search_relations(session, office, "a_b")] == ["A_B"]
+    assert [r.name for r in search_relations(session, office, "zeker")] == [
+        "100% Zeker B.V.",
+        "1000 Zeker B.V.",
+    ]
