@@ -26,12 +26,14 @@ from models import (
     RelationRole,
     TimelineEvent,
 )
+from models.paging import Keyset, Page
 from sbr_parser import IdentifierType
 
 _Select = TypeVar("_Select", bound=Select[Any])
 
 __all__ = [
     "contacts",
+    "document_page",
     "documents",
     "dossier_folders",
     "fiscal_numbers_by_value",
@@ -42,7 +44,13 @@ __all__ = [
     "search_relations",
     "shared_fiscal_numbers",
     "timeline",
+    "timeline_page",
 ]
+
+# A relation's documents and timeline, newest first, by id: a timeline line's ``at`` is a
+# server default, which SQLite writes in a form its cursor could not compare (models.paging).
+_NEWEST_FIRST_DOCUMENTS = Keyset((Document.id,), descending=True)
+_NEWEST_FIRST_EVENTS = Keyset((TimelineEvent.id,), descending=True)
 
 
 def _with_parts(statement: _Select) -> _Select:
@@ -249,14 +257,36 @@ def documents(session: Session, office: Office, number: str) -> Sequence[Documen
     ).all()
 
 
+def document_page(
+    session: Session, office: Office, number: str, *, after: str | None = None, size: int = 50
+) -> Page[Document]:
+    """A page of the documents in the dossier of the office's relation ``number``, newest
+    first, from after the cursor ``after``."""
+    statement = (
+        select(Document)
+        .join(Relation, Relation.id == Document.relation_id)
+        .where(Document.office_id == office.id, Relation.number == number)
+    )
+    rows = session.scalars(_NEWEST_FIRST_DOCUMENTS.paged(statement, after, size)).all()
+    return _NEWEST_FIRST_DOCUMENTS.page(rows, size, lambda document: (document.id,))
+
+
 def timeline(
     session: Session, office: Office, number: str, limit: int = 100
 ) -> Sequence[TimelineEvent]:
     """The newest events of the office's relation ``number`` first."""
-    return session.scalars(
+    return timeline_page(session, office, number, size=limit).rows
+
+
+def timeline_page(
+    session: Session, office: Office, number: str, *, after: str | None = None, size: int = 50
+) -> Page[TimelineEvent]:
+    """A page of the events of the office's relation ``number``, newest first, from after
+    the cursor ``after``."""
+    statement = (
         select(TimelineEvent)
         .join(Relation, Relation.id == TimelineEvent.relation_id)
         .where(TimelineEvent.office_id == office.id, Relation.number == number)
-        .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
-        .limit(limit)
-    ).all()
+    )
+    rows = session.scalars(_NEWEST_FIRST_EVENTS.paged(statement, after, size)).all()
+    return _NEWEST_FIRST_EVENTS.page(rows, size, lambda event: (event.id,))

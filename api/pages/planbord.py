@@ -1,26 +1,41 @@
 """The planbord: workflows per period and product with filing and payment deadlines, step,
-owner, and what is overdue (in red), filtered by product, period, owner or "mijn werk"."""
+owner, and what is overdue (in red), filtered by product, period, owner or "mijn werk".
+
+A page at a time (keyset paging, ``na`` the cursor of the previous page's last row), filtered
+and counted in the database: at 30,000 workflows reading them all took 12 s and 16 MB of HTML."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from api.dutch import period_label
 from api.pages.common import SignedInDep, engine_of, page
 from api.review import NO_NUL
-from models import session_scope
+from models import TeamMember, session_scope
 from models.catalogue import CATALOGUE
-from planner.queries import list_workflows
+from models.paging import MAX_CURSOR, BadCursorError
+from planner.queries import (
+    DONE,
+    PLANBORD_ORDER,
+    WorkflowFilter,
+    count_workflows,
+    page_workflows,
+    workflow_periods,
+)
 from planner.records import WorkflowRecord
 
 __all__ = ["owner_of", "router"]
 
 router = APIRouter(include_in_schema=False)
-DONE = "done"
+PAGE = 50  # workflows per page
+# A cursor is URL-safe base64 (models.paging).
+CURSOR = r"^[A-Za-z0-9_-]*$"
 
 
 def owner_of(workflow: WorkflowRecord) -> str | None:
@@ -51,43 +66,83 @@ def planbord(
     eigenaar: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     mijn: Annotated[bool, Query()] = False,
     open_only: Annotated[bool, Query(alias="open")] = True,
+    na: Annotated[str | None, Query(max_length=MAX_CURSOR, pattern=CURSOR)] = None,
 ) -> Response:
-    """Workflows, grouped per period and product, filtered."""
+    """A page of workflows, by period and product, filtered and counted in the database."""
     today = dt.date.today()
     with session_scope(engine_of(request)) as session:
         office = staff.office(session)
-        workflows = list_workflows(session, office)
-    rows: list[dict[str, Any]] = []
-    owner_filter = staff.member_code if mijn else (eigenaar or None)
-    for w in workflows:
-        label = period_label(w.period_start, w.period_end, w.period_kind)
-        owner = owner_of(w)
-        if (product and w.product != product) or (periode and label != periode):
-            continue
-        if (owner_filter and owner != owner_filter) or (open_only and w.status == DONE):
-            continue
-        rows.append({"w": w, "period": label, "owner": owner, "late": overdue(w, today)})
-    rows.sort(key=lambda r: (r["w"].period_start, r["w"].product, r["w"].relation_number))
+        periods: dict[str, list[tuple[dt.date, dt.date]]] = {}
+        for start, end, kind in workflow_periods(session, office):
+            periods.setdefault(period_label(start, end, kind), []).append((start, end))
+        where = WorkflowFilter(
+            product=product or None,
+            periods=periods.get(periode, []) if periode else None,
+            owner=staff.member_code if mijn else (eigenaar or None),
+            open_only=open_only,
+        )
+        try:
+            shown = page_workflows(session, office, where, PLANBORD_ORDER, after=na, size=PAGE)
+        except BadCursorError:
+            # A link of an older page, or one typed: its first page, not an error.
+            na, shown = (
+                None,
+                page_workflows(session, office, where, PLANBORD_ORDER, after=None, size=PAGE),
+            )
+        total = count_workflows(session, office, where)
+        late_count = count_workflows(session, office, where, late_on=today)
+        owners = list(
+            session.scalars(
+                select(TeamMember.code)
+                .where(TeamMember.office_id == office.id)
+                .order_by(TeamMember.code)
+            )
+        )
+    rows: list[dict[str, Any]] = [
+        {
+            "w": w,
+            "period": period_label(w.period_start, w.period_end, w.period_kind),
+            "owner": owner_of(w),
+            "late": overdue(w, today),
+        }
+        for w in shown
+    ]
+    filters = {
+        "product": product or "",
+        "periode": periode or "",
+        "eigenaar": eigenaar or "",
+        "mijn": mijn,
+        "open": open_only,
+    }
     return page(
         request,
         "planbord.html",
         {
             "rows": rows,
             "products": [(spec.code, spec.name) for spec in CATALOGUE],
-            "periods": sorted(
-                {period_label(w.period_start, w.period_end, w.period_kind) for w in workflows}
-            ),
-            "owners": sorted({o for w in workflows if (o := owner_of(w))}),
-            "filters": {
-                "product": product or "",
-                "periode": periode or "",
-                "eigenaar": eigenaar or "",
-                "mijn": mijn,
-                "open": open_only,
-            },
+            "periods": list(periods),
+            "owners": owners,
+            "filters": filters,
             "member_code": staff.member_code,
-            "late_count": sum(1 for r in rows if r["late"]["filing"] or r["late"]["payment"]),
+            "total": total,
+            "page_size": PAGE,
+            "late_count": late_count,
+            "first_page": None if na is None else _link(filters, None),
+            "next_page": None if shown.next is None else _link(filters, shown.next),
         },
         staff=staff,
         office=office,
     )
+
+
+def _link(filters: dict[str, Any], cursor: str | None) -> str:
+    """The planbord's address with these filters, from after ``cursor``."""
+    pairs = {
+        "product": filters["product"],
+        "periode": filters["periode"],
+        "eigenaar": filters["eigenaar"],
+        "mijn": "true" if filters["mijn"] else "",
+        "open": "true" if filters["open"] else "false",
+        "na": cursor or "",
+    }
+    return "/planbord?" + urlencode({key: value for key, value in pairs.items() if value})

@@ -4,7 +4,9 @@ rules, workflows, dossier and timeline, with the edits staff make there."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,19 +24,30 @@ from api.pages.common import (
 from api.review import NO_NUL
 from crm.edits import add_product, put_fiscal_number, set_sbr_settings, update_relation
 from crm.export import relation_document
-from crm.queries import documents, dossier_folders, get_relation, search_relations, timeline
+from crm.queries import (
+    document_page,
+    dossier_folders,
+    get_relation,
+    search_relations,
+    timeline_page,
+)
 from crm.warnings import relation_warnings
 from inbox.errors import ActionRefusedError
 from inbox.fixes import person_made_from_contact
 from matching.codes import LegalForm
 from models import session_scope
 from models.catalogue import CATALOGUE
-from planner.queries import list_workflows
+from models.paging import MAX_CURSOR, BadCursorError, Page
+from planner.queries import RELATION_ORDER, WorkflowFilter, page_workflows
 from sbr_parser import IdentifierType
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
+PAGE = 50  # workflows, documents and timeline lines per page
+# A section's cursor (models.paging: URL-safe base64).
+CursorQuery = Annotated[str | None, Query(max_length=MAX_CURSOR, pattern=r"^[A-Za-z0-9_-]*$")]
 
 
 @router.get("/relaties", response_class=HTMLResponse)
@@ -53,32 +66,72 @@ def search(
 
 
 @router.get("/relaties/{number}", response_class=HTMLResponse)
-def relation_page(request: Request, staff: SignedInDep, number: str) -> Response:
-    """Everything the office keeps about one relation."""
+def relation_page(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    werkstromen: CursorQuery = None,
+    documenten: CursorQuery = None,
+    tijdlijn: CursorQuery = None,
+) -> Response:
+    """Everything the office keeps about one relation; its workflows, documents and timeline
+    a page each (newest first), each with its own "volgende" link."""
+    cursors = {"werkstromen": werkstromen, "documenten": documenten, "tijdlijn": tijdlijn}
     with session_scope(engine_of(request)) as session:
         office = staff.office(session)
         relation = get_relation(session, office, number)
         document = relation_document(relation)
         warnings = relation_warnings(relation, dutch=True)
-        workflows = list_workflows(session, office, relation_id=relation.id)
+        workflows = _paged(
+            lambda after: page_workflows(
+                session,
+                office,
+                WorkflowFilter(relation_id=relation.id),
+                RELATION_ORDER,
+                after=after,
+                size=PAGE,
+            ),
+            cursors,
+            "werkstromen",
+        )
+        shown = _paged(
+            lambda after: document_page(session, office, number, after=after, size=PAGE),
+            cursors,
+            "documenten",
+        )
+        lines = _paged(
+            lambda after: timeline_page(session, office, number, after=after, size=PAGE),
+            cursors,
+            "tijdlijn",
+        )
         folders = {f.id: f.name for f in dossier_folders(session, office, number)}
         files = [
             {"name": d.name, "folder": folders.get(d.folder_id, ""), "return_id": d.return_id}
-            for d in documents(session, office, number)
+            for d in shown
         ]
-        events = [
-            {"at": e.at, "text": e.text, "return_id": e.refs.get("return_id")}
-            for e in timeline(session, office, number, limit=50)
-        ]
+        events = [{"at": e.at, "text": e.text, "return_id": e.refs.get("return_id")} for e in lines]
+    base = f"/relaties/{quote(number, safe='')}"
     return page(
         request,
         "relation.html",
         {
             "rel": document,
             "warnings": warnings,
-            "workflows": workflows,
+            "workflows": workflows.rows,
             "files": files,
             "events": events,
+            "pages": {
+                name: {
+                    "first": None if cursors[name] is None else _link(base, cursors, name, None),
+                    "next": None if found.next is None else _link(base, cursors, name, found.next),
+                }
+                for name, found in (
+                    ("werkstromen", workflows),
+                    ("documenten", shown),
+                    ("tijdlijn", lines),
+                )
+            },
+            "page_size": PAGE,
             "catalogue": [(spec.code, spec.name) for spec in CATALOGUE],
             "number_types": list(IdentifierType),
             "legal_forms": list(LegalForm),
@@ -87,6 +140,26 @@ def relation_page(request: Request, staff: SignedInDep, number: str) -> Response
         staff=staff,
         office=office,
     )
+
+
+def _paged(
+    read: Callable[[str | None], Page[T]], cursors: dict[str, str | None], name: str
+) -> Page[T]:
+    """One section's page from its cursor; a cursor that is not one of ours (an old or typed
+    link) gives the section's first page, not an error."""
+    try:
+        return read(cursors[name])
+    except BadCursorError:
+        cursors[name] = None
+        return read(None)
+
+
+def _link(base: str, cursors: dict[str, str | None], name: str, cursor: str | None) -> str:
+    """The relation page with section ``name`` from after ``cursor``; the other sections stay
+    on the page they show."""
+    pairs = {**cursors, name: cursor}
+    query = urlencode({key: value for key, value in pairs.items() if value})
+    return f"{base}?{query}#{name}" if query else f"{base}#{name}"
 
 
 @router.post("/relaties/{number}/sbr")

@@ -25,6 +25,7 @@ SHARED = {"type": "BSN_RSIN", "value": "111222333", "sbr_enabled": True}
 # Each query's arguments after (session, office).
 CALLS: dict[str, tuple[Any, ...]] = {
     "contacts": (),
+    "document_page": ("1001",),
     "documents": ("1001",),
     "dossier_folders": ("1001",),
     "fiscal_numbers_by_value": (IdentifierType.BSN_RSIN, "111222333"),
@@ -35,6 +36,7 @@ CALLS: dict[str, tuple[Any, ...]] = {
     "search_relations": ("100",),
     "shared_fiscal_numbers": (),
     "timeline": ("1001",),
+    "timeline_page": ("1001",),
 }
 
 
