@@ -42,6 +42,7 @@ REASON = {
     "before_sbr_start": "Periode vóór de SBR-startdatum",
     "ambiguous": "Nummer bij meerdere relaties",
     "no_product": "Product ontbreekt",
+    "unlawful_period": "Geen geldig aangiftetijdvak",
     # Why a message was refused.
     "empty": "Leeg bericht",
     "too_large": "Te groot",

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.deciding import decide_stored, decision_for
+from inbox.deciding import decide_stored, decision_for, placeable
 from inbox.decisions import apply_decision, facts_of, record_event, set_state
 from inbox.errors import ActionRefusedError, ReturnNotFoundError
 from inbox.queries import check_return_id
@@ -95,7 +95,7 @@ def assign(
         session, office.id, relation_id, row.identifier_type, row.identifier_normalised
     )
     assert candidate is not None  # noqa: S101 - the relation was found just above
-    decision = decide_for_relation(facts, candidate)
+    decision = placeable(session, facts, decide_for_relation(facts, candidate))
     if not decision.matched:
         raise ActionRefusedError(decision.explanation_en, decision.explanation_nl)
     apply_decision(session, row, decision, actor=actor, trigger="assign", detail=detail)

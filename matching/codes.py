@@ -47,3 +47,6 @@ class UnmatchedReason(enum.StrEnum):
     BEFORE_SBR_START = "before_sbr_start"
     AMBIGUOUS = "ambiguous"
     NO_PRODUCT = "no_product"
+    # Placing (rule 8) stops: the period is no lawful period of the product (one day of a
+    # month), so no workflow with a deadline is made for it (issue 22).
+    UNLAWFUL_PERIOD = "unlawful_period"

@@ -17,7 +17,15 @@ from matching.rules import can_receive, lacks_legal_form
 from matching.sentences import explain
 from sbr_parser import ReturnKind
 
-__all__ = ["Candidate", "Decision", "ProductRef", "ReturnFacts", "decide", "decide_for_relation"]
+__all__ = [
+    "Candidate",
+    "Decision",
+    "ProductRef",
+    "ReturnFacts",
+    "decide",
+    "decide_for_relation",
+    "unlawful_period",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +153,25 @@ def _with_product(facts: ReturnFacts, relation: Candidate, *, rule: int) -> Deci
         product=covering[0],
         ideal=relation.sbr_ideal,
         involved=(relation.relation_number,),
+    )
+
+
+def unlawful_period(facts: ReturnFacts, placement: Decision, kinds: Sequence[str]) -> Decision:
+    """``placement`` refused at rule 8: the return's period is no lawful period of the
+    product (which allows ``kinds``), so no workflow is made for it.
+
+    Whether a period is lawful is the planner's arithmetic (``planner.periods``), which the
+    inbox asks before it places (``inbox.deciding``); the rules here stay free of it.
+    """
+    assert placement.relation is not None  # noqa: S101 - only a placement is refused
+    nl, en = explain(facts, UnmatchedReason.UNLAWFUL_PERIOD, [placement.relation], kinds)
+    return Decision(
+        matched=False,
+        rule=8,
+        reason=UnmatchedReason.UNLAWFUL_PERIOD,
+        explanation_nl=nl,
+        explanation_en=en,
+        involved=(placement.relation.relation_number,),
     )
 
 

@@ -91,6 +91,23 @@ TEMPLATES: dict[UnmatchedReason | None, tuple[str, str]] = {
         "{relations} heeft geen actief product voor een {kind}; voeg het product toe.",
         "{relations} has no active product for a {kind_en}; add the product.",
     ),
+    UnmatchedReason.UNLAWFUL_PERIOD: (
+        "De periode {period} t/m {period_end} van deze {kind} van {number} is geen "
+        "aangiftetijdvak ({kinds}) van het product bij {relations}; vraag de afzender om een "
+        "gecorrigeerde aangifte, of pas het tijdvak van het product bij de relatie aan als "
+        "dat niet klopt.",
+        "The period {period}..{period_end} of this {kind_en} for {number_en} is no lawful "
+        "period ({kinds_en}) of the product at {relations}; ask the sender for a corrected "
+        "return, or correct the period of the relation's product if that is wrong.",
+    ),
+}
+
+# Period kinds (planner.periods) as the sentences name them.
+PERIOD_NAMES: dict[str, tuple[str, str]] = {
+    "month": ("maand", "month"),
+    "quarter": ("kwartaal", "quarter"),
+    "year": ("jaar", "year"),
+    "four_weeks": ("vier weken", "four weeks"),
 }
 
 # Rule 3 when the relation's type could receive the kind but its legal form cannot.
@@ -105,9 +122,13 @@ WRONG_LEGAL_FORM = (
 
 
 def explain(
-    facts: ReturnFacts, reason: UnmatchedReason | None, involved: Sequence[Candidate]
+    facts: ReturnFacts,
+    reason: UnmatchedReason | None,
+    involved: Sequence[Candidate],
+    kinds: Sequence[str] = (),
 ) -> tuple[str, str]:
-    """The (Dutch, English) sentences for a decision on ``facts``."""
+    """The (Dutch, English) sentences for a decision on ``facts``; ``kinds``: the period
+    kinds the product allows (for ``unlawful_period``)."""
     number_nl, number_en = NUMBER_NAMES[facts.kind]
     kind_nl, kind_en = KIND_NAMES[facts.kind]
     values = {
@@ -118,6 +139,9 @@ def explain(
         "relations": ", ".join(c.label for c in involved) or "-",
         "count": str(len(involved)),
         "period": facts.period_start.isoformat(),
+        "period_end": facts.period_end.isoformat(),
+        "kinds": _either([PERIOD_NAMES.get(k, (k, k))[0] for k in kinds], "of"),
+        "kinds_en": _either([PERIOD_NAMES.get(k, (k, k))[1] for k in kinds], "or"),
     }
     dutch, english = TEMPLATES[reason]
     if reason is UnmatchedReason.WRONG_RELATION_TYPE and legal_form_stops_it(
@@ -146,6 +170,13 @@ def likely_owner_sentences(owners: Sequence[Candidate]) -> tuple[str, str]:
         f"{nl} Zet het omzetbelastingnummer (BSN + B01) bij de eenmanszaak.",
         f"{en} Put the omzetbelastingnummer (BSN + B01) on that business.",
     )
+
+
+def _either(words: Sequence[str], last: str) -> str:
+    """``maand, kwartaal of jaar``."""
+    if len(words) < 2:  # one word, or none
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 def _capitalised(sentence: str) -> str:

@@ -34,9 +34,11 @@ __all__ = [
     "is_correction",
     "kind_of",
     "lawful_kind",
+    "lawful_period_kind",
     "payment_deadline",
     "period_containing",
     "periods_from",
+    "spans_whole_periods",
 ]
 
 PERIOD_KINDS = ("month", "quarter", "year", "four_weeks")
@@ -136,6 +138,36 @@ def is_correction(period: Period, declared: str | None) -> bool:
 def lawful_kind(period: Period, kinds: Iterable[str]) -> str | None:
     """The first of ``kinds`` of which ``period`` is a lawful period, or None."""
     return next((kind for kind in kinds if fits(period, kind)), None)
+
+
+def lawful_period_kind(
+    period: Period, allowed: Iterable[str], declared: str | None = None, *, book_year: bool = False
+) -> str | None:
+    """The kind of which ``period`` is a lawful period of a product that allows the kinds
+    ``allowed`` (only ``declared`` when the relation says what it files), or None.
+
+    The one check for every workflow made for a period someone gave: staff's ``workflows
+    create`` and a return the inbox places. ``book_year``: the period is a company's book year
+    as its VPB return states it, which may be irregular (a first book year from the founding
+    day, a last one up to the dissolution): the year of the corporate tax is the book year
+    (Wet Vpb 1969, art. 7(4)), whatever its length, so any such period is a ``year``.
+    """
+    kinds = list(allowed) if declared is None else [declared]
+    if book_year and "year" in kinds and lawful_kind(period, kinds) is None:
+        return "year"
+    return lawful_kind(period, kinds)
+
+
+def spans_whole_periods(period: Period, kinds: Iterable[str]) -> bool:
+    """Whether ``period`` runs from the first day of a period of one of ``kinds`` to the last
+    day of one of the same kind (counted from its start): what a suppletie over several
+    periods covers (see :func:`is_correction`); part of a period is no such span."""
+    return any(
+        kind in PERIOD_KINDS
+        and period_containing(kind, period.start, anchor=period.start).start == period.start
+        and period_containing(kind, period.end, anchor=period.start).end == period.end
+        for kind in kinds
+    )
 
 
 # Deadline rule code -> (period kind, period) -> deadline, as docs/domain.md states them

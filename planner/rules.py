@@ -26,7 +26,7 @@ from planner.periods import (
     PERIOD_KINDS,
     Period,
     creation_day,
-    lawful_kind,
+    lawful_period_kind,
     period_containing,
     periods_from,
 )
@@ -170,7 +170,7 @@ def create_workflow(
         (use.period for use in relation.products if use.product_id == product.id), None
     )
     kinds = product.periods if declared is None else [declared]
-    if lawful_kind(period, kinds) is None:
+    if lawful_period_kind(period, product.periods, declared) is None:
         # Staff type dates; the calendar says which periods exist (a four-week period 1 of
         # 2026 is 1-25 January, not 1-28).
         hint = period_containing(kinds[0], period.start)
