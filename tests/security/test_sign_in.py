@@ -4,7 +4,6 @@ address, password hashing is bounded, and a signed-out cookie no longer works.""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from argon2 import PasswordHasher
@@ -67,20 +66,28 @@ def test_the_throttle_forgets_the_oldest_keys_past_its_bound() -> None:
 def test_no_more_than_the_pool_hashes_at_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Twelve sign-ins at once: the hashes that start hold their slots until the pool is full,
+    so the bound is seen by events, not by how long a hash takes (issue 22: this test failed
+    under load when a 50 ms sleep was meant to make the hashes overlap)."""
     running = peak = 0
-    lock = threading.Lock()
+    changed = threading.Condition()
+    gate = threading.Event()  # opened once the pool is seen full
+    errors: list[BaseException] = []
     real_verify = staff_module._HASHER.verify
+    # However slow the machine, a queued sign-in waits for its slot instead of giving up.
+    monkeypatch.setattr(staff_module, "HASH_WAIT_SECONDS", 600.0)
 
     def counting_verify(stored: str, password: str) -> bool:
         nonlocal running, peak
-        with lock:
+        with changed:
             running += 1
             peak = max(peak, running)
+            changed.notify_all()
         try:
-            time.sleep(0.05)
+            assert gate.wait(timeout=600), "the test never opened the gate"
             return real_verify(stored, password)
         finally:
-            with lock:
+            with changed:
                 running -= 1
 
     class CountingHasher:
@@ -93,14 +100,23 @@ def test_no_more_than_the_pool_hashes_at_once(
     monkeypatch.setattr(staff_module, "_HASHER", CountingHasher())
 
     def attempt() -> None:
-        with session_scope(world.engine) as session:
-            check_password(session, "staff@a.example", "wrong password")
+        try:
+            with session_scope(world.engine) as session:
+                check_password(session, "staff@a.example", "wrong password")
+        except BaseException as error:  # reported by the assert below
+            errors.append(error)
 
     threads = [threading.Thread(target=attempt) for _ in range(12)]
     for thread in threads:
         thread.start()
+    with changed:
+        assert changed.wait_for(lambda: running >= staff_module.HASH_SLOTS, timeout=600)
+    # The pool is full while they hash: a further hash cannot start.
+    assert not staff_module._hash_slots.acquire(blocking=False)
+    gate.set()
     for thread in threads:
         thread.join()
+    assert errors == []
     assert peak == staff_module.HASH_SLOTS
 
 
