@@ -75,7 +75,31 @@ def flower_command(
             "Flower does not start without authentication"
         )
     app = _app_with_broker()
+    _metrics_behind_flowers_authentication()
     app.start(["flower", f"--port={port}", f"--address={address}", f"--basic-auth={credentials}"])
+
+
+def _metrics_behind_flowers_authentication() -> None:
+    """Make Flower's ``/metrics`` ask for the same credentials as every other page.
+
+    Flower serves it without authentication by design (mher/flower#1129, #1342) and has no
+    option to change that, yet it names every task, worker and queue (issue 22, item 16).
+    Flower takes its routes from ``flower.urls.handlers`` when it starts, so the route is given
+    a handler that checks the basic-auth credentials first, as Flower's own pages do.
+    """
+    import tornado.web  # noqa: PLC0415 - only the flower process needs Flower
+    from flower import urls  # type: ignore[import-untyped]  # noqa: PLC0415
+    from flower.views import monitor  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    class AuthenticatedMetrics(monitor.Metrics):  # type: ignore[misc]
+        @tornado.web.authenticated
+        async def get(self) -> None:
+            await super().get()
+
+    for index, entry in enumerate(urls.handlers):
+        # Routes are (pattern, handler[, kwargs]) tuples or tornado `url` rules.
+        if isinstance(entry, tuple) and entry[1] is monitor.Metrics:
+            urls.handlers[index] = (entry[0], AuthenticatedMetrics, *entry[2:])
 
 
 def serve_command(

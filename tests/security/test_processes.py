@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from config import secret_key_problem
+from tests.support.harness import Pipeline, free_port, wait_for
 
 pytestmark = pytest.mark.service  # each test starts the real command line
 
@@ -51,3 +53,26 @@ def test_flower_does_not_start_without_authentication(tmp_path: Path) -> None:
         completed = _start(tmp_path, "flower", "--port", "1", **env)
         assert completed.returncode == 1, auth
         assert "SBR_INBOX_FLOWER_BASIC_AUTH" in completed.stderr
+
+
+def test_flowers_metrics_need_the_credentials(pipeline: Pipeline) -> None:
+    """Issue 22, item 16: Flower's own /metrics (task names, workers, queues) answered anyone
+    even with basic auth set."""
+    port = free_port()
+    pipeline.env["SBR_INBOX_FLOWER_BASIC_AUTH"] = "ops:flower-secret"
+    pipeline.start("flower", "flower", f"--port={port}")
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{base}/healthcheck", timeout=5).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for(answers, 60, "Flower to answer /healthcheck (see flower.log)")
+    assert httpx.get(f"{base}/metrics", timeout=5).status_code == 401
+    wrong = httpx.get(f"{base}/metrics", auth=("ops", "wrong-secret"), timeout=5)
+    assert wrong.status_code == 401
+    scraped = httpx.get(f"{base}/metrics", auth=("ops", "flower-secret"), timeout=5)
+    assert scraped.status_code == 200
+    assert "flower_" in scraped.text
