@@ -22,7 +22,13 @@ from api.pages.common import (
     relation_row,
 )
 from api.review import NO_NUL
-from crm.edits import add_product, put_fiscal_number, set_sbr_settings, update_relation
+from crm.edits import (
+    add_product,
+    put_fiscal_number,
+    remove_fiscal_number,
+    set_sbr_settings,
+    update_relation,
+)
 from crm.export import relation_document
 from crm.queries import (
     document_page,
@@ -34,12 +40,13 @@ from crm.queries import (
 from crm.warnings import relation_warnings
 from inbox.errors import ActionRefusedError
 from inbox.fixes import person_made_from_contact
+from inbox.queries import AFFECTED_SHOWN, waiting_with_number
 from matching.codes import LegalForm
 from models import session_scope
 from models.catalogue import CATALOGUE
 from models.paging import MAX_CURSOR, BadCursorError, Page
 from planner.queries import RELATION_ORDER, WorkflowFilter, page_workflows
-from sbr_parser import IdentifierType
+from sbr_parser import IdentifierType, normalise_identifier
 
 __all__ = ["router"]
 
@@ -274,3 +281,70 @@ def _type(value: str) -> IdentifierType:
     if value not in set(IdentifierType):
         raise ActionRefusedError("Kies het soort nummer.")
     return IdentifierType(value)
+
+
+@router.get("/relaties/{number}/nummer/verwijderen", response_class=HTMLResponse)
+def remove_number_confirmation(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    type: Annotated[str, Query(max_length=10)],
+    value: Annotated[str, Query(max_length=64, pattern=NO_NUL)],
+) -> Response:
+    """Before a fiscal number goes: which waiting returns carry it (they are decided again,
+    and will no longer be placed with this relation)."""
+    identifier_type = _type(type)
+    with session_scope(engine_of(request)) as session:
+        office = staff.office(session)
+        relation = get_relation(session, office, number)
+        wanted = normalise_identifier(identifier_type, value)
+        held = next(
+            (
+                n
+                for n in relation.fiscal_numbers
+                if n.type is identifier_type and n.normalised == wanted
+            ),
+            None,
+        )
+        if held is None:
+            raise ActionRefusedError(f"Relatie {number} heeft {value} niet.")
+        affected = waiting_with_number(session, office, identifier_type, held.normalised)
+        name = relation_row(relation)["name"]
+    return page(
+        request,
+        "remove_number.html",
+        {
+            "number": number,
+            "name": name,
+            "type": identifier_type.value,
+            "value": held.value,
+            "affected": affected,
+            "shown_at_most": len(affected) >= AFFECTED_SHOWN,
+        },
+        staff=staff,
+        office=office,
+    )
+
+
+@router.post("/relaties/{number}/nummer/verwijderen")
+def remove_number(
+    request: Request,
+    staff: SignedInDep,
+    number: str,
+    type: Annotated[str, Form(max_length=10)],
+    value: NumberField,
+    csrf: CsrfField,
+) -> Response:
+    """Take a fiscal number off the relation (confirmed on the page above); the waiting
+    returns that carry it are decided again."""
+    identifier_type = _type(type)
+    return act(
+        request,
+        staff,
+        csrf,
+        lambda s, o, actor: remove_fiscal_number(
+            s, o, number, identifier_type, value, source=actor
+        ),
+        f"/relaties/{quote(number, safe='')}",
+        f"{value} verwijderd.",
+    )
