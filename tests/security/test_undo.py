@@ -31,19 +31,16 @@ from inbox.queries import history, return_detail
 from inbox.runner import process_until_idle
 from inbox.staff import staff_actor, undo
 from models import (
-    Document,
-    DossierFolder,
     FiscalNumber,
     InboxReturn,
     ReturnStatus,
-    TimelineEvent,
-    Workflow,
     make_engine,
     session_scope,
 )
 from planner.periods import Period
 from planner.rules import create_workflow
 from sbr_parser import message_builder as build
+from tests.support.leftovers import relation_state
 
 STAFF = staff_actor("anne@kantoor.example")
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
@@ -106,42 +103,7 @@ def _relation_state(engine: Engine) -> dict[str, Any]:
     """Everything of Jansen B.V. the placement and its undo may touch."""
     with session_scope(engine) as session:
         relation = get_relation(session, get_office(session, "demo"), "1001")
-        return {
-            "numbers": sorted(
-                (n.type.value, n.normalised, n.sbr_enabled, n.sbr_start_date, n.sbr_ideal)
-                for n in session.scalars(
-                    select(FiscalNumber).where(FiscalNumber.relation_id == relation.id)
-                )
-            ),
-            "workflows": [
-                (w.id, w.status, w.amount_due, w.payment_reference, w.ideal_payment)
-                for w in session.scalars(
-                    select(Workflow)
-                    .where(Workflow.relation_id == relation.id)
-                    .order_by(Workflow.id)
-                )
-            ],
-            "documents": sorted(
-                (d.id, d.name, d.folder_id)
-                for d in session.scalars(
-                    select(Document).where(Document.relation_id == relation.id)
-                )
-            ),
-            "folders": sorted(
-                (f.id, f.parent_id, f.name)
-                for f in session.scalars(
-                    select(DossierFolder).where(DossierFolder.relation_id == relation.id)
-                )
-            ),
-            "timeline": [
-                (t.id, t.kind, t.text)
-                for t in session.scalars(
-                    select(TimelineEvent)
-                    .where(TimelineEvent.relation_id == relation.id)
-                    .order_by(TimelineEvent.id)
-                )
-            ],
-        }
+        return relation_state(session, relation.id)
 
 
 def _act(engine: Engine, action: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from crm.importer import import_relations
 from crm.offices import get_office
@@ -24,13 +24,9 @@ from crm.queries import get_relation
 from inbox.intake import receive
 from inbox.runner import process_until_idle
 from models import (
-    Document,
-    DossierFolder,
     InboxReturn,
     Relation,
     ReturnStatus,
-    TimelineEvent,
-    Workflow,
     session_scope,
 )
 from planner.periods import Period
@@ -40,7 +36,7 @@ from tests.api_fixtures import Q1, World, build_world
 from tests.conftest import REPO_ROOT
 from tests.support.factories import organisation_row
 from tests.support.harness import Pipeline
-from tests.support.leftovers import refers_to
+from tests.support.leftovers import refers_to, relation_state
 
 pytestmark = pytest.mark.parametrize("module_database_url", ["postgresql"], indirect=True)
 
@@ -333,39 +329,9 @@ def test_undo_after_a_wrong_assignment_leaves_nothing_behind(
 
 
 def _relation_state(workspace: Workspace, number: str) -> dict[str, Any]:
-    """Everything of a relation a placement and its undo may touch, read from the database."""
     with session_scope(workspace.world.engine) as session:
         relation = get_relation(session, get_office(session, "a"), number)
-        return {
-            "numbers": sorted(
-                (n.type.value, n.normalised, n.sbr_enabled, n.sbr_start_date, n.sbr_ideal)
-                for n in relation.fiscal_numbers
-            ),
-            "workflows": sorted(
-                (w.id, w.status, w.amount_due, w.payment_reference, w.ideal_payment)
-                for w in session.scalars(
-                    select(Workflow).where(Workflow.relation_id == relation.id)
-                )
-            ),
-            "documents": sorted(
-                (d.id, d.name, d.folder_id)
-                for d in session.scalars(
-                    select(Document).where(Document.relation_id == relation.id)
-                )
-            ),
-            "folders": sorted(
-                (f.id, f.parent_id, f.name)
-                for f in session.scalars(
-                    select(DossierFolder).where(DossierFolder.relation_id == relation.id)
-                )
-            ),
-            "timeline": sorted(
-                (t.id, t.text)
-                for t in session.scalars(
-                    select(TimelineEvent).where(TimelineEvent.relation_id == relation.id)
-                )
-            ),
-        }
+        return relation_state(session, relation.id)
 
 
 def test_undo_of_a_number_added_and_placed_leaves_the_relation_exactly_as_before(
