@@ -1,8 +1,10 @@
 """The service functions' errors, answered once per app instead of in every handler.
 
 For the API (paths under ``/api/``): not found -> 404, a refused action -> 409, invalid data ->
-422, each as ``{"detail": ...}`` (a refusal with Dutch words for the page adds ``"dutch"``). For the page: not signed in -> the sign-in page; not found ->
-404; a refused action -> back to the page the form was on, with the reason shown there.
+422, each as ``{"detail": ...}`` (a refusal with Dutch words for the page adds ``"dutch"``).
+For the page: not signed in -> the sign-in page; not found -> 404; a refused action or invalid
+data -> back to the page the form was on, with the reason shown there (in Dutch where the
+error has it).
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, InvalidRowsError)  # noqa: S101 - registered for this type
         if not _is_api(request):
-            problems = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+            problems = "; ".join(e.dutch or f"{e.field}: {e.message}" for e in exc.errors)
             return _back(request, f"Niet opgeslagen, controleer de invoer ({problems}).")
         detail = [{"field": e.field, "message": e.message} for e in exc.errors]
         return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)

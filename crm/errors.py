@@ -26,12 +26,14 @@ class AlreadyExistsError(CrmError):
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem of one relation row: its index in the file, its number and the field."""
+    """One problem of one relation row: its index in the file, its number and the field;
+    ``dutch``, where given, says it for the staff page."""
 
     index: int | None
     number: str | None
     field: str
     message: str
+    dutch: str | None = None
 
     def __str__(self) -> str:
         where = "file" if self.index is None else f"row {self.index}"

@@ -46,6 +46,7 @@ __all__ = [
     "ProductDoc",
     "RelationDoc",
     "TeamDoc",
+    "relation_number_problem",
     "type_problems",
 ]
 
@@ -69,6 +70,28 @@ _CHECK_NAMES = {
     IdentifierType.BSN_RSIN: "BSN/RSIN: 9 digits passing the eleven-test",
     IdentifierType.LH: "loonheffingennummer: RSIN/BSN, L, 2 digits",
 }
+
+
+# A relation's number stands in URL paths (/relaties/{number}, the API's relations/{number}):
+# a "/" or "?" in it makes a relation no link can open. So a new relation's number takes only
+# characters a path carries as they are (RFC 3986's unreserved ones, without "~"), beginning
+# with a letter or digit ("." and ".." are resolved away by clients). Existing relations keep
+# theirs (an edit must not be refused for a number chosen under the old rule).
+_RELATION_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+RELATION_NUMBER_RULE = "letters, digits, '-', '_' and '.', beginning with a letter or digit"
+RELATION_NUMBER_DUTCH = (
+    "Een relatienummer bestaat uit letters, cijfers, '-', '_' en '.', en begint met een "
+    "letter of cijfer."
+)
+
+
+def relation_number_problem(number: str) -> str | None:
+    """Why ``number`` cannot be a new relation's number, or None when it can: the one check
+    of every way a relation is made (import, staff fixes, "from contact", the CLI), applied
+    by the writer to numbers the office does not have yet."""
+    if _RELATION_NUMBER.fullmatch(number):
+        return None
+    return f"{number!r} cannot be a relation number: use only {RELATION_NUMBER_RULE}"
 
 
 def _email(value: str) -> str:

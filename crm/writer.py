@@ -25,11 +25,13 @@ from crm.queries import relations_by_numbers
 from crm.schema import (
     ADDRESS_FIELDS,
     ADDRESS_KINDS,
+    RELATION_NUMBER_DUTCH,
     ContactDoc,
     FiscalNumberDoc,
     PlannerRuleDoc,
     ProductDoc,
     RelationDoc,
+    relation_number_problem,
 )
 from crm.timeline import change_text, field_names, number_label, who
 from models import (
@@ -108,8 +110,9 @@ class RelationWriter:
     # -- checks that need the database --------------------------------------------------------
 
     def problems(self, docs: Sequence[tuple[int | None, RelationDoc]]) -> list[RowError]:
-        """Rows that are valid alone but not in this office: unknown products, taken e-mails."""
-        errors: list[RowError] = []
+        """Rows that are valid alone but not in this office: unknown products, taken e-mails,
+        a new relation's number that no URL can carry."""
+        errors = self._number_problems(docs)
         for index, doc in docs:
             for position, product in enumerate(doc.products):
                 where = f"products[{position}]"
@@ -127,6 +130,29 @@ class RelationWriter:
                 )
         errors.extend(self._contact_problems(docs))
         return errors
+
+    def _number_problems(self, docs: Sequence[tuple[int | None, RelationDoc]]) -> list[RowError]:
+        # Only numbers the office does not have yet: an existing relation is still edited and
+        # re-imported under the number it has (see crm.schema.relation_number_problem).
+        refused = {
+            doc.number: problem
+            for _index, doc in docs
+            if (problem := relation_number_problem(doc.number)) is not None
+        }
+        if not refused:
+            return []
+        existing = set(
+            self.session.scalars(
+                select(Relation.number).where(
+                    Relation.office_id == self.office.id, Relation.number.in_(list(refused))
+                )
+            )
+        )
+        return [
+            RowError(index, doc.number, "number", refused[doc.number], RELATION_NUMBER_DUTCH)
+            for index, doc in docs
+            if doc.number in refused and doc.number not in existing
+        ]
 
     def _catalogue_problems(
         self,

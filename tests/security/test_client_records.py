@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.edits import put_fiscal_number, update_relation
+from crm.errors import InvalidRowsError
 from crm.export import relation_document
 from crm.importer import import_relations
 from crm.offices import get_office
@@ -400,3 +401,64 @@ def test_a_search_finds_a_name_with_a_percent_sign_as_typed(session: Session) ->
         "100% Zeker B.V.",
         "1000 Zeker B.V.",
     ]
+
+
+# -- item 15: relation numbers a URL path can carry ------------------------------------------
+
+UNSAFE_NUMBERS = ["A/1", "1001?x=1", "10#1", "..", ".", "10 01", "10%2F1", "10\\1", "1é"]
+
+
+@pytest.mark.parametrize("number", UNSAFE_NUMBERS)
+def test_an_import_refuses_a_relation_number_a_url_cannot_carry(
+    session: Session, number: str
+) -> None:
+    with pytest.raises(InvalidRowsError) as refused:
+        import_relations(
+            session, {"office": "a", "relations": [{**jansen_holding(), "number": number}]}
+        )
+    assert [(e.field, e.number) for e in refused.value.errors] == [("number", number)]
+    assert "letters, digits" in refused.value.errors[0].message
+
+
+def test_the_numbers_relations_are_made_with_stay_valid(session: Session) -> None:
+    # The demo's, the factories' and the benches' kinds of numbers.
+    numbers = ["1001", "1002-1", "C1", "R0000001", "bench7", "kantoor-a.12", "A_1"]
+    rows = [{**jansen_holding(), "number": number} for number in numbers]
+    assert import_relations(session, {"office": "a", "relations": rows}).created == len(numbers)
+
+
+def test_the_create_relation_fix_refuses_a_number_with_a_slash(world: World) -> None:
+    answer = world.client.post(
+        f"/api/offices/a/returns/{world.unknown}/fixes/relation",
+        json={**NEW_RELATION, "number": "A/1"},
+        headers=world.auth(),
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["field"] == "number"
+    assert "A/1" not in relation_numbers(world.engine)
+
+
+def test_the_page_says_in_dutch_which_relation_numbers_are_possible(world: World) -> None:
+    browser = world.client
+    assert sign_in(browser, "staff@a.example", PASSWORD).status_code == 303
+    path = f"/returns/{world.unknown}"
+    form = {**NEW_RELATION, "number": "A/1", "csrf": csrf_of(browser, path)}
+    answer = browser.post(
+        f"{path}/fix/relation", data=form, headers={"referer": path}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    shown = browser.get(answer.headers["location"]).text
+    assert "Een relatienummer bestaat uit letters, cijfers" in shown
+    assert "A/1" not in relation_numbers(world.engine)
+
+
+def test_a_relation_numbered_under_the_old_rule_can_still_be_edited(session: Session) -> None:
+    import_relations(session, {"office": "a", "relations": [jansen_holding()]})
+    office = get_office(session, "a")
+    session.execute(
+        table_of(Relation).update().where(Relation.number == "1001").values(number="10 01")
+    )
+    session.expire_all()
+    update_relation(session, office, "10 01", {"memo": "nog steeds te wijzigen"})
+    document = relation_document(get_relation(session, office, "10 01"))
+    assert import_relations(session, {"office": "a", "relations": [document]}).unchanged == 1
