@@ -138,16 +138,29 @@ def serve_command(
             err=True,
             fg=typer.colors.YELLOW,
         )
+    from api.connections import guarded_protocol  # noqa: PLC0415 - uvicorn's, imported late
+
     # The service's own lines (refused deliveries, sign-in floods) beside uvicorn's.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    try:
+        protocol = guarded_protocol(
+            header_timeout=settings.header_timeout_seconds,
+            per_client=settings.max_connections_per_client,
+            proxies=forwarded_allow_ips,
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=host,
         port=port,
         log_level="info",
-        # Bounded work per client: idle keep-alive connections close after 5 s, a request's
-        # headers may not grow past 64 KiB, and past max_connections new ones get 503.
+        # Bounded work per client: a request's headers must arrive within
+        # SBR_INBOX_HEADER_TIMEOUT_SECONDS and may not grow past 64 KiB, one client holds at
+        # most SBR_INBOX_MAX_CONNECTIONS_PER_CLIENT connections (api.connections), idle
+        # keep-alive connections close after 5 s, and past max_connections new ones get 503.
+        http=protocol,
         timeout_keep_alive=5,
         limit_concurrency=max_connections,
         h11_max_incomplete_event_size=64 * 1024,

@@ -110,6 +110,23 @@ class Settings(BaseSettings):
         gt=0,
         description="A delivery whose body has not fully arrived in this time is refused (408).",
     )
+    header_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        description=(
+            "A connection must send a request's complete headers within this time of opening "
+            "(or of its previous response); else `serve` closes it (idle and slowloris "
+            "connections cannot fill --max-connections)."
+        ),
+    )
+    max_connections_per_client: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Connections one client address (an IPv6 /64) may hold open on `serve`; a further "
+            "one is answered 503. The proxy named by --forwarded-allow-ips is exempt."
+        ),
+    )
     flower_basic_auth: str | None = Field(
         default=None,
         description="user:password for Flower; `flower` refuses to start without it.",

@@ -39,3 +39,37 @@ def test_application_services_run_existing_commands_with_known_settings() -> Non
             assert command[1] in load(commands["db"]).commands  # type: ignore[attr-defined]
         unknown = {key for key in service["environment"] if key.startswith("SBR_INBOX_")} - known
         assert not unknown, f"{name} sets unknown settings {unknown}"
+
+
+def _published_addresses(service: dict[str, Any]) -> list[str]:
+    """The host address each published port of a service listens on ("" for every address)."""
+    addresses = []
+    for port in service.get("ports", []):
+        parts = str(port).split(":")
+        addresses.append(parts[0] if len(parts) == 3 else "")
+    return addresses
+
+
+def test_the_app_is_reached_only_through_the_reverse_proxy() -> None:
+    """Issue 22, items 2 and 7: the API was published on every address, straight to uvicorn,
+    and without the proxy's address the sign-in throttle saw one client for everyone."""
+    services = _compose()["services"]
+    proxy = services["proxy"]
+    assert "build" not in proxy  # a stock reverse proxy image, not this app
+    assert proxy["ports"]  # the one public door
+    for name, service in services.items():
+        if "build" in service:
+            assert all(
+                address in {"127.0.0.1", "[::1]"} for address in _published_addresses(service)
+            ), f"{name} is published beyond this host"
+    command = services["api"]["command"]
+    assert "--forwarded-allow-ips" in command
+    proxy_address = command[command.index("--forwarded-allow-ips") + 1]
+    networks = proxy["networks"]
+    assert any(
+        isinstance(setting, dict) and setting.get("ipv4_address") == proxy_address
+        for setting in networks.values()
+    ), "--forwarded-allow-ips must name the proxy's fixed address"
+    caddyfile = (REPO_ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy api:8000" in caddyfile
+    assert "read_header" in caddyfile
