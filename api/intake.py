@@ -5,6 +5,10 @@ no further (a declared ``Content-Length`` over it is refused without reading). T
 ``received`` row are committed in one transaction, then the id is enqueued: 202 ``{"id"}``.
 An oversized delivery is recorded as ``rejected``/``too_large`` (413), never silently dropped.
 
+Each key has a rate and volume quota (inbox.quota): past it a delivery is refused with 429 and
+``Retry-After`` before its body is read (its declared ``Content-Length`` is counted then; bytes
+that arrive beyond it are counted when stored), and nothing is stored for it.
+
 A body must arrive within ``SBR_INBOX_INTAKE_READ_TIMEOUT_SECONDS`` (408 after that: a sender
 trickling one byte a second holds no connection for long), and a sender that hangs up mid-body
 is logged in one line, not a traceback. Nothing is stored for either: the sender was told.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 import anyio
@@ -21,12 +26,14 @@ from fastapi import APIRouter, Header, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from config import get_settings
 from inbox.dispatch import unit_of_work
 from inbox.intake import receive, receive_oversized
-from inbox.keys import office_for_intake_key
+from inbox.keys import intake_key_of
+from inbox.quota import IntakeQuota, charge
 from models import Office, session_scope
 
 __all__ = ["is_intake_path", "router"]
@@ -34,6 +41,8 @@ __all__ = ["is_intake_path", "router"]
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["intake"])
 _INTAKE_PATH = re.compile(r"^/api/offices/[^/]+/inbox/?$")
+#: What is kept of a delivery too large to take (staff see how it began).
+_KEPT_OF_OVERSIZED = 65536
 
 
 def is_intake_path(path: str) -> bool:
@@ -57,6 +66,7 @@ class Received(BaseModel):
         401: {"description": "missing or wrong X-Intake-Key for this office"},
         408: {"description": "the body did not arrive within the read timeout"},
         413: {"description": "larger than SBR_INBOX_MAX_MESSAGE_BYTES; recorded as too_large"},
+        429: {"description": "past the key's quota; try again after Retry-After seconds"},
     },
 )
 async def deliver(
@@ -67,11 +77,19 @@ async def deliver(
 ) -> Received:
     """Store one raw SBR message in the office's inbox; it is processed asynchronously."""
     engine: Engine = request.app.state.engine
-    target = await run_in_threadpool(_office, engine, office, x_intake_key)
     settings = get_settings()
     limit = settings.max_message_bytes
     declared = request.headers.get("content-length")
     declared_size = int(declared) if declared and declared.isdecimal() else None
+    quota = IntakeQuota.from_settings(settings)
+    # What is counted now: the declared body, or what is kept of one declared too large.
+    announced = min(
+        declared_size or 0,
+        limit if declared_size is None or declared_size <= limit else _KEPT_OF_OVERSIZED,
+    )
+    target, key_id = await run_in_threadpool(
+        _office, engine, office, x_intake_key, quota, announced
+    )
     body = b""
     if declared_size is None or declared_size <= limit:
         try:
@@ -89,13 +107,21 @@ async def deliver(
             ) from None
     if (declared_size is not None and declared_size > limit) or len(body) > limit:
         row_id = await run_in_threadpool(
-            _store_oversized, engine, target, body[:65536], declared_size, x_file_name
+            _store_oversized,
+            engine,
+            target,
+            body[:_KEPT_OF_OVERSIZED],
+            declared_size,
+            x_file_name,
+            _Charge(key_id, quota, announced),
         )
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
             detail={"id": row_id, "status": "rejected", "reason": "too_large"},
         )
-    row_id = await run_in_threadpool(_store, engine, target, body, x_file_name)
+    row_id = await run_in_threadpool(
+        _store, engine, target, body, x_file_name, _Charge(key_id, quota, announced)
+    )
     return Received(id=row_id)
 
 
@@ -111,22 +137,62 @@ async def _read_up_to(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _office(engine: Engine, code: str, key: str | None) -> Office:
+@dataclass(frozen=True, slots=True)
+class _Charge:
+    """The key a delivery is counted on, and the bytes counted before its body was read."""
+
+    key_id: int
+    quota: IntakeQuota
+    announced: int
+
+    def rest(self, session: Session, stored: int) -> None:
+        """Count the stored bytes not yet counted (a body without, or beyond, its declared
+        length), in the transaction that stores them."""
+        if stored > self.announced:
+            charge(
+                session,
+                self.key_id,
+                self.quota,
+                deliveries=0,
+                size=stored - self.announced,
+                force=True,
+            )
+
+
+def _office(
+    engine: Engine, code: str, key: str | None, quota: IntakeQuota, announced: int
+) -> tuple[Office, int]:
+    """The key's office and id, with this delivery counted on the key's quota (or 429)."""
     with session_scope(engine) as session:
-        office = office_for_intake_key(session, code, key)
-    if office is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="invalid intake key")
-    return office
+        found = intake_key_of(session, code, key)
+        if found is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="invalid intake key")
+        wait = charge(session, found[1], quota, deliveries=1, size=announced)
+    if wait > 0:
+        log.info("intake for %s: key %d past its quota; answered 429", code, found[1])
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="this intake key has delivered its quota; try again later",
+            headers={"Retry-After": str(int(wait))},
+        )
+    return found
 
 
-def _store(engine: Engine, office: Office, body: bytes, name: str | None) -> int:
+def _store(engine: Engine, office: Office, body: bytes, name: str | None, counted: _Charge) -> int:
     # Committed, then sent to be decided (inbox.dispatch): the 202 means stored.
     with unit_of_work(engine) as session:
+        counted.rest(session, len(body))
         return receive(session, session.merge(office), body, name).id
 
 
 def _store_oversized(
-    engine: Engine, office: Office, prefix: bytes, size: int | None, name: str | None
+    engine: Engine,
+    office: Office,
+    prefix: bytes,
+    size: int | None,
+    name: str | None,
+    counted: _Charge,
 ) -> int:
     with session_scope(engine) as session:
+        counted.rest(session, len(prefix))
         return receive_oversized(session, session.merge(office), prefix, size, name).id

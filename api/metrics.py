@@ -1,8 +1,8 @@
 """``GET /metrics``: Prometheus metrics read from the source of truth at scrape time.
 
 Counts come from the database (so every process's work is counted, whichever process did it):
-returns by status and reason, effects parked after failing too often, and the end-to-end
-latency (received -> decided) of the last hour.
+returns by status and reason, effects parked after failing too often, the bytes of the
+messages stored per office, and the end-to-end latency (received -> decided) of the last hour.
 Queue depth is read from Redis. Celery's per-task runtimes are on Flower's own ``/metrics``.
 
 The metrics name every office and its volumes, so they are not public: the scraper sends
@@ -24,7 +24,7 @@ from sqlalchemy import Engine, func, select
 
 from api.guards import bearer_token
 from config import get_settings
-from models import InboxReturn, Office, OutboxMessage, session_scope
+from models import InboxReturn, Office, OutboxMessage, RawMessage, session_scope
 
 __all__ = ["router"]
 
@@ -65,8 +65,23 @@ class InboxCollector(Collector):
                 .group_by(Office.code, OutboxMessage.task)
             ):
                 parked.add_metric([code, task], count)
+            # The disk each office's messages take (each stored once, however often it was
+            # delivered): what the intake keys' volume quotas bound (issue 22, item 8). One
+            # aggregate over raw_message's own rows; the bytes themselves are not read.
+            stored = GaugeMetricFamily(
+                "sbr_inbox_stored_bytes",
+                "Bytes of the messages stored, by office.",
+                labels=["office"],
+            )
+            for code, size in session.execute(
+                select(Office.code, func.sum(RawMessage.size))
+                .join(Office, Office.id == RawMessage.office_id)
+                .group_by(Office.code)
+            ):
+                stored.add_metric([code], int(size or 0))
         yield returns
         yield parked
+        yield stored
         depth = GaugeMetricFamily(
             "sbr_inbox_queue_depth", "Messages waiting in each Celery queue.", labels=["queue"]
         )

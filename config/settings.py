@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sbr_parser import DEFAULT_MAX_MESSAGE_BYTES
@@ -110,6 +110,24 @@ class Settings(BaseSettings):
         gt=0,
         description="A delivery whose body has not fully arrived in this time is refused (408).",
     )
+    intake_deliveries_per_minute: int = Field(
+        default=120,
+        ge=1,
+        description="Deliveries one intake key may make per minute (then 429 with Retry-After).",
+    )
+    intake_bytes_per_hour: int = Field(
+        default=512 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Bytes one intake key may deliver per hour (at least SBR_INBOX_MAX_MESSAGE_BYTES); "
+            "then 429 with Retry-After."
+        ),
+    )
+    intake_bytes_per_day: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        ge=1024,
+        description="Bytes one intake key may deliver per day (at least the hour's).",
+    )
     header_timeout_seconds: float = Field(
         default=10,
         gt=0,
@@ -131,6 +149,17 @@ class Settings(BaseSettings):
         default=None,
         description="user:password for Flower; `flower` refuses to start without it.",
     )
+
+    @model_validator(mode="after")
+    def _a_message_fits_the_quota(self) -> Settings:
+        # A message the hour's or day's quota could never take would be refused for ever,
+        # with a Retry-After that lies.
+        if not self.max_message_bytes <= self.intake_bytes_per_hour <= self.intake_bytes_per_day:
+            raise ValueError(
+                "SBR_INBOX_INTAKE_BYTES_PER_HOUR must be at least SBR_INBOX_MAX_MESSAGE_BYTES, "
+                "and SBR_INBOX_INTAKE_BYTES_PER_DAY at least the hour's"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

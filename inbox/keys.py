@@ -16,7 +16,13 @@ from crm.errors import NotFoundError
 from crm.tokens import expiry, is_live, new_secret, revoke, secret_digest
 from models import IntakeKey, Office
 
-__all__ = ["create_intake_key", "list_intake_keys", "office_for_intake_key", "revoke_intake_key"]
+__all__ = [
+    "create_intake_key",
+    "intake_key_of",
+    "list_intake_keys",
+    "office_for_intake_key",
+    "revoke_intake_key",
+]
 
 
 def create_intake_key(
@@ -51,14 +57,22 @@ def revoke_intake_key(session: Session, office: Office, key_id: int) -> IntakeKe
 
 def office_for_intake_key(session: Session, office_code: str, key: str | None) -> Office | None:
     """The office ``office_code`` if ``key`` is a live key of it, else None."""
+    found = intake_key_of(session, office_code, key)
+    return None if found is None else found[0]
+
+
+def intake_key_of(session: Session, office_code: str, key: str | None) -> tuple[Office, int] | None:
+    """The office ``office_code`` and the id of ``key`` if it is a live key of it (the id is
+    what the key's quota is counted on, inbox.quota), else None."""
     if not key:
         return None
-    return session.scalar(
-        select(Office)
+    row = session.execute(
+        select(Office, IntakeKey.id)
         .join(IntakeKey, IntakeKey.office_id == Office.id)
         .where(
             Office.code == office_code,
             IntakeKey.key_hash == secret_digest(key),
             is_live(session, IntakeKey),
         )
-    )
+    ).first()
+    return None if row is None else (row[0], row[1])

@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy import (
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -37,6 +38,12 @@ class IntakeKey(Base):
     )
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The key's delivery quota (inbox.quota): for each allowance, the moment (Unix seconds)
+    # until which it is used up. A delivery may go when that moment, moved on by its cost, is
+    # no more than the allowance's period away. None: nothing used.
+    deliveries_spent_until: Mapped[float | None] = mapped_column(Float)
+    hour_bytes_spent_until: Mapped[float | None] = mapped_column(Float)
+    day_bytes_spent_until: Mapped[float | None] = mapped_column(Float)
 
 
 class StaffUser(Base):

@@ -8,13 +8,17 @@ import socket
 import time
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.app import create_app
 from crm.offices import get_office
 from inbox.keys import create_intake_key
-from models import InboxReturn, session_scope
+from inbox.quota import IntakeQuota, charge
+from models import InboxReturn, IntakeKey, session_scope
 from tests.api_fixtures import World
 from tests.pipeline_fixtures import ADMIN_URL
+from tests.security.conftest import SetEnv
 from tests.support.harness import Pipeline, seed_office, terminate_database_connections
 
 
@@ -89,3 +93,52 @@ def test_cut_database_connections_do_not_fail_deliveries(pipeline: Pipeline) -> 
         for _ in range(20)
     ]
     assert codes == [202] * 25
+
+
+def test_an_intake_key_cannot_fill_the_disk(world: World, settings_env: SetEnv) -> None:
+    """Issue 22, item 8: ten 18 MB deliveries of random comments stored 187 MB in 8 s. Past
+    its volume quota a key is refused (429, Retry-After) before its body is read."""
+    settings_env(
+        max_message_bytes="20000", intake_bytes_per_hour="30000", intake_bytes_per_day="40000"
+    )
+    client = TestClient(create_app(world.engine.url.render_as_string(hide_password=False)))
+    with session_scope(world.engine) as session:
+        key = create_intake_key(session, get_office(session, "a"))
+        other = create_intake_key(session, get_office(session, "a"))
+    deliver = {"X-Intake-Key": key}
+    body = b"<!--" + b"x" * 9_990 + b"-->"  # 9,997 bytes
+    codes = [
+        client.post("/api/offices/a/inbox", content=body + bytes([n]), headers=deliver)
+        for n in range(5)
+    ]
+    # Three of ~10 kB fit the hour's 30 kB; the fourth and fifth wait (the day's 40 kB would
+    # have taken a fourth).
+    assert [answer.status_code for answer in codes] == [202] * 3 + [429] * 2
+    assert 0 < int(codes[4].headers["retry-after"]) <= 3600
+    # The quota is the key's: the office's other key still delivers.
+    assert (
+        client.post(
+            "/api/offices/a/inbox", content=body, headers={"X-Intake-Key": other}
+        ).status_code
+        == 202
+    )
+    with session_scope(world.engine) as session:
+        stored = session.scalars(select(InboxReturn).where(InboxReturn.file_name.is_(None))).all()
+        assert len(stored) == 4  # three of the first key's, one of the other's
+
+
+def test_a_key_delivering_too_often_waits(world: World) -> None:
+    """The rate quota: a key's deliveries per minute, counted in the database (every API
+    process shares it), at times this test chooses."""
+    quota = IntakeQuota(deliveries_per_minute=3, bytes_per_hour=10**9, bytes_per_day=10**9)
+    with session_scope(world.engine) as session:
+        create_intake_key(session, get_office(session, "a"))
+        key_id = session.scalars(select(IntakeKey.id)).one()
+    waits = []
+    for now in (1000.0, 1000.0, 1000.0, 1000.0, 1019.0, 1020.0, 1021.0):
+        with session_scope(world.engine) as session:
+            waits.append(charge(session, key_id, quota, deliveries=1, size=0, now=now))
+    assert waits[:3] == [0.0, 0.0, 0.0]
+    assert waits[3] == 20.0  # one delivery per 20 s once the minute's three are used
+    assert waits[4] == 1.0
+    assert waits[5:] == [0.0, 20.0 - 1.0]

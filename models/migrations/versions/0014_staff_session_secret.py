@@ -1,7 +1,8 @@
-"""A random per-member session secret (issue 22, item 5).
+"""A random per-member session secret (issue 22, item 5); the intake keys' quota state (item 8).
 
 Every existing member gets a secret of their own: sessions made before the upgrade carry none
-and so end (members sign in once more).
+and so end (members sign in once more). The intake keys' quota columns start empty: a key's
+allowance is whole at the upgrade.
 
 Revision ID: 0014
 Revises: 0013
@@ -19,6 +20,8 @@ down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_QUOTA_COLUMNS = ("deliveries_spent_until", "hour_bytes_spent_until", "day_bytes_spent_until")
+
 
 def upgrade() -> None:
     with op.batch_alter_table("staff_user") as batch:
@@ -34,8 +37,14 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("staff_user") as batch:
         batch.alter_column("session_secret", existing_type=sa.String(length=64), nullable=False)
+    with op.batch_alter_table("intake_key") as batch:
+        for name in _QUOTA_COLUMNS:
+            batch.add_column(sa.Column(name, sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("intake_key") as batch:
+        for name in _QUOTA_COLUMNS:
+            batch.drop_column(name)
     with op.batch_alter_table("staff_user") as batch:
         batch.drop_column("session_secret")
