@@ -70,6 +70,9 @@ def test_the_app_is_reached_only_through_the_reverse_proxy() -> None:
         isinstance(setting, dict) and setting.get("ipv4_address") == proxy_address
         for setting in networks.values()
     ), "--forwarded-allow-ips must name the proxy's fixed address"
+    # Unset in compose, API_ADDRESS defaults to the api service's port (the real Caddy runs
+    # this file in tests/security/test_server_limits.py).
     caddyfile = (REPO_ROOT / "deploy" / "Caddyfile").read_text()
-    assert "reverse_proxy api:8000" in caddyfile
+    port = command[command.index("--port") + 1]
+    assert f"reverse_proxy {{$API_ADDRESS:api:{port}}}" in caddyfile
     assert "read_header" in caddyfile
